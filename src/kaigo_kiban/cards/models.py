@@ -1,0 +1,123 @@
+"""Card tables. One row per (insurer_no, insured_no, history_no); rows are history, never lost.
+
+A correction (訂正) replaces the content of an existing 履歴番号 and keeps the replaced
+content in ``card_revision``; a deletion (削除) marks the row ``deleted`` and leaves it
+readable. The current card on date D is the live row with the highest 履歴番号 whose
+validity covers D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kaigo_kiban.core.models import Base, UtcDateTime
+
+
+class CardMixin:
+    insurer_no: Mapped[str] = mapped_column(String(6), primary_key=True)
+    insured_no: Mapped[str] = mapped_column(String(10), primary_key=True)
+    history_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_file_id: Mapped[int] = mapped_column(Integer)
+
+
+class InsuranceCard(CardMixin, Base):
+    """被保険者証 (items follow the 受給者異動連絡票 5311 where they overlap)."""
+
+    __tablename__ = "insurance_card"
+    __table_args__ = (
+        Index("ix_insurance_card_person", "insurer_no", "insured_no", "valid_from"),
+    )
+
+    change_date: Mapped[dt.date] = mapped_column(Date)
+    change_kind: Mapped[str] = mapped_column(String(1))
+    change_reason: Mapped[str] = mapped_column(String(2))
+    name_kana: Mapped[str] = mapped_column(String(100))
+    name_kanji: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    postal_code: Mapped[str | None] = mapped_column(String(8))
+    address: Mapped[str | None] = mapped_column(String(200))
+    qualified_on: Mapped[dt.date] = mapped_column(Date)
+    disqualified_on: Mapped[dt.date | None] = mapped_column(Date)
+    application_kind: Mapped[str | None] = mapped_column(String(1))
+    application_status: Mapped[str | None] = mapped_column(String(1))
+    applied_on: Mapped[dt.date | None] = mapped_column(Date)
+    care_level: Mapped[str | None] = mapped_column(String(2))
+    cert_valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    cert_valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    plan_kind: Mapped[str | None] = mapped_column(String(1))
+    plan_office_no: Mapped[str | None] = mapped_column(String(10))
+    plan_valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    plan_valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    plan_notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    benefit_limit_units: Mapped[int | None] = mapped_column(Integer)
+    limit_valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    limit_valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    reimbursement_from: Mapped[dt.date | None] = mapped_column(Date)
+    reimbursement_to: Mapped[dt.date | None] = mapped_column(Date)
+    benefit_cut_from: Mapped[dt.date | None] = mapped_column(Date)
+    benefit_cut_to: Mapped[dt.date | None] = mapped_column(Date)
+    address_exception: Mapped[str | None] = mapped_column(String(1))
+    facility_insurer_no: Mapped[str | None] = mapped_column(String(6))
+
+
+class CopayCard(CardMixin, Base):
+    """負担割合証: 1, 2 or 3割, valid 8/1–7/31."""
+
+    __tablename__ = "copay_card"
+    __table_args__ = (Index("ix_copay_card_person", "insurer_no", "insured_no", "valid_from"),)
+
+    ratio: Mapped[int] = mapped_column(Integer)
+
+
+class CostCapCert(CardMixin, Base):
+    """負担限度額認定証: stage and daily caps (yen) for food and residence by room type."""
+
+    __tablename__ = "cost_cap_cert"
+    __table_args__ = (Index("ix_cost_cap_cert_person", "insurer_no", "insured_no", "valid_from"),)
+
+    stage: Mapped[str] = mapped_column(String(2), doc="1, 2, 31 (3①), 32 (3②)")
+    food_cap_yen: Mapped[int] = mapped_column(Integer)
+    food_cap_short_stay_yen: Mapped[int | None] = mapped_column(Integer)
+    unit_private_yen: Mapped[int | None] = mapped_column(Integer)
+    unit_semi_private_yen: Mapped[int | None] = mapped_column(Integer)
+    conventional_private_special_yen: Mapped[int | None] = mapped_column(Integer)
+    conventional_private_other_yen: Mapped[int | None] = mapped_column(Integer)
+    multi_bed_yen: Mapped[int | None] = mapped_column(Integer)
+
+
+class ReductionCert(CardMixin, Base):
+    """減免減額認定証 (利用者負担減免, 社会福祉法人等軽減 …)."""
+
+    __tablename__ = "reduction_cert"
+    __table_args__ = (Index("ix_reduction_cert_person", "insurer_no", "insured_no", "valid_from"),)
+
+    reduction_kind: Mapped[str] = mapped_column(String(1))
+    benefit_rate_percent: Mapped[int | None] = mapped_column(Integer)
+    reduction_rate_permille: Mapped[int | None] = mapped_column(Integer)
+
+
+class CardRevision(Base):
+    """Content of a card row as it was before a correction (訂正) replaced it."""
+
+    __tablename__ = "card_revision"
+    __table_args__ = (
+        Index("ix_card_revision_key", "insurer_no", "insured_no", "card_kind", "history_no"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insurer_no: Mapped[str] = mapped_column(String(6))
+    insured_no: Mapped[str] = mapped_column(String(10))
+    card_kind: Mapped[str] = mapped_column(String(20))
+    history_no: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)
+    replaced_by_file_id: Mapped[int] = mapped_column(Integer)
+    replaced_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+

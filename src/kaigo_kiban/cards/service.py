@@ -1,0 +1,262 @@
+"""Card use cases: merging a staged municipal file, and reading cards by date or history.
+
+Reads here are raw: callers outside this area go through ``access`` so every read of a
+person's cards is authorised and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Table, and_, exists, func, insert, literal, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from kaigo_kiban.cards.models import CardRevision, CopayCard, CostCapCert, InsuranceCard, ReductionCert
+from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.core.errors import FieldError
+from kaigo_kiban.registry.models import InsuredPerson
+
+CARD_MODELS = {
+    "insurance_card": InsuranceCard,
+    "copay_card": CopayCard,
+    "cost_cap_cert": CostCapCert,
+    "reduction_cert": ReductionCert,
+}
+CARD_TABLES: dict[str, Table] = {k: m.__table__ for k, m in CARD_MODELS.items()}  # type: ignore[misc]
+KEY = ("insurer_no", "insured_no", "history_no")
+_BOOKKEEPING = {"deleted", "source_file_id"}
+
+
+def _content_columns(target: Table, staging: Table) -> list[str]:
+    return [c.name for c in target.columns if c.name in staging.c and c.name not in _BOOKKEEPING]
+
+
+def _key_match(a: Any, b: Any) -> Any:
+    return and_(*(a.c[k] == b.c[k] for k in KEY))
+
+
+def _error(line: int, code: str, message: str, value: str, file: str) -> FieldError:
+    return FieldError(code=code, message=message, line=line, column=0, value=value, file=file)
+
+
+def merge_card_file(session: Session, staging: Table, file_id: int) -> list[FieldError]:
+    """Merge one staged card file into its table (see module docstring of ``cards.models``).
+
+    Checks done here need the database: duplicate keys in the file, unknown persons,
+    a 履歴番号 already holding other content, corrections or deletions of a missing 履歴番号.
+    Returns every problem found; the caller rolls back when there is any.
+    """
+    kind = staging.info["kind"]
+    file = staging.info["file"]
+    target = CARD_TABLES[kind]
+    errors: list[FieldError] = []
+    s, t = staging, target
+
+    dup_keys = (
+        select(*(s.c[k] for k in KEY)).group_by(*(s.c[k] for k in KEY)).having(func.count() > 1)
+    ).subquery()
+    if session.execute(select(literal(1)).select_from(dup_keys).limit(1)).first():
+        first_line = (
+            select(*(s.c[k] for k in KEY), func.min(s.c.line_no).label("first"))
+            .group_by(*(s.c[k] for k in KEY))
+            .subquery()
+        )
+        rows = session.execute(
+            select(s.c.line_no, s.c.insured_no, s.c.history_no, first_line.c.first)
+            .join(first_line, _key_match(s, first_line))
+            .where(s.c.line_no != first_line.c.first)
+            .order_by(s.c.line_no)
+        )
+        for line, insured_no, history_no, first in rows:
+            errors.append(
+                _error(
+                    line,
+                    "ING-DUPLICATE-KEY",
+                    f"同じ被保険者番号・履歴番号の行が {first} 行目にもあります",
+                    f"{insured_no}/{history_no}",
+                    file,
+                )
+            )
+
+    if kind != "insurance_card":
+        person = InsuredPerson.__table__
+        missing = session.execute(
+            select(s.c.line_no, s.c.insured_no)
+            .where(
+                ~exists().where(
+                    person.c.insurer_no == s.c.insurer_no, person.c.insured_no == s.c.insured_no
+                )
+            )
+            .order_by(s.c.line_no)
+        )
+        errors.extend(
+            _error(
+                line,
+                "ING-UNKNOWN-PERSON",
+                "被保険者証が未登録の被保険者です (先に被保険者証を送信してください)",
+                insured_no,
+                file,
+            )
+            for line, insured_no in missing
+        )
+
+    content = _content_columns(t, s)
+    same = and_(*(s.c[c].is_not_distinct_from(t.c[c]) for c in content))
+    plain = s.c.correction_kind.is_(None)
+    for line, insured_no, history_no in session.execute(
+        select(s.c.line_no, s.c.insured_no, s.c.history_no)
+        .join(t, _key_match(s, t))
+        .where(plain, ~same)
+        .order_by(s.c.line_no)
+    ):
+        errors.append(
+            _error(
+                line,
+                "ING-HISTORY-EXISTS",
+                "この履歴番号は別の内容で登録済みです (変更は新しい履歴番号、誤りの修正は訂正区分=2で送信してください)",
+                f"{insured_no}/{history_no}",
+                file,
+            )
+        )
+    for line, insured_no, history_no in session.execute(
+        select(s.c.line_no, s.c.insured_no, s.c.history_no)
+        .where(~plain, ~exists().where(_key_match(s, t)))
+        .order_by(s.c.line_no)
+    ):
+        errors.append(
+            _error(
+                line,
+                "ING-HISTORY-MISSING",
+                "訂正・削除の対象となる履歴番号が登録されていません",
+                f"{insured_no}/{history_no}",
+                file,
+            )
+        )
+    if errors:
+        return errors
+
+    columns = [*content, "deleted", "source_file_id"]
+    session.execute(
+        insert(t).from_select(
+            columns,
+            select(*(s.c[c] for c in content), literal(False), literal(file_id)).where(
+                plain, ~exists().where(_key_match(s, t))
+            ),
+        )
+    )
+    _apply_corrections(session, s, t, content, file_id)
+    if kind == "insurance_card":
+        refresh_persons(session, s)
+    return []
+
+
+def _apply_corrections(
+    session: Session, s: Table, t: Table, content: list[str], file_id: int
+) -> None:
+    now = utcnow()
+    rows = session.execute(
+        select(s).where(s.c.correction_kind.is_not(None)).order_by(s.c.line_no)
+    ).mappings()
+    for row in rows:
+        key = and_(*(t.c[k] == row[k] for k in KEY))
+        old = session.execute(select(t).where(key)).mappings().one()
+        session.add(
+            CardRevision(
+                insurer_no=row["insurer_no"],
+                insured_no=row["insured_no"],
+                card_kind=t.name,
+                history_no=row["history_no"],
+                content={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in old.items()},
+                replaced_by_file_id=file_id,
+                replaced_at=now,
+            )
+        )
+        if row["correction_kind"] == "3":
+            values: dict[str, Any] = {"deleted": True, "source_file_id": file_id}
+        else:
+            values = {c: row[c] for c in content if c not in KEY}
+            values.update(deleted=False, source_file_id=file_id)
+        session.execute(update(t).where(key).values(**values))
+    session.flush()
+
+
+def refresh_persons(session: Session, staging: Table) -> None:
+    """Re-derive the registry rows of the persons in ``staging`` from their newest live card."""
+    t = CARD_TABLES["insurance_card"]
+    person = InsuredPerson.__table__
+    s = staging
+    t2 = t.alias("t2")
+    latest = (
+        select(func.max(t2.c.history_no))
+        .where(
+            t2.c.insurer_no == t.c.insurer_no,
+            t2.c.insured_no == t.c.insured_no,
+            t2.c.deleted.is_(False),
+        )
+        .scalar_subquery()
+    )
+    fields = [
+        "name_kanji",
+        "name_kana",
+        "birth_date",
+        "sex",
+        "postal_code",
+        "address",
+        "qualified_on",
+        "disqualified_on",
+    ]
+    source = select(
+        t.c.insurer_no, t.c.insured_no, *(t.c[f] for f in fields), t.c.history_no
+    ).where(
+        t.c.deleted.is_(False),
+        t.c.history_no == latest,
+        exists().where(s.c.insurer_no == t.c.insurer_no, s.c.insured_no == t.c.insured_no),
+    )
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(person)
+    stmt = ins.from_select(["insurer_no", "insured_no", *fields, "latest_history_no"], source)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["insurer_no", "insured_no"],
+        set_={**{f: stmt.excluded[f] for f in fields}, "latest_history_no": stmt.excluded.latest_history_no},
+    )
+    session.execute(stmt)
+
+
+def valid_on_clause(model: Any, day: dt.date) -> Any:
+    """The SQL condition "this card row is live and valid on ``day``"."""
+    cond = [
+        model.deleted.is_(False),
+        model.valid_from <= day,
+        or_(model.valid_to.is_(None), model.valid_to >= day),
+    ]
+    if model is InsuranceCard:
+        cond.append(or_(model.disqualified_on.is_(None), model.disqualified_on > day))
+    return and_(true(), *cond)
+
+
+def find_card_valid_on(
+    session: Session, kind: str, insurer_no: str, insured_no: str, day: dt.date
+) -> Any | None:
+    """The card of ``kind`` valid on ``day``: the live row with the highest 履歴番号 covering it."""
+    model = CARD_MODELS[kind]
+    return session.scalars(
+        select(model)
+        .where(model.insurer_no == insurer_no, model.insured_no == insured_no)
+        .where(valid_on_clause(model, day))
+        .order_by(model.history_no.desc())
+        .limit(1)
+    ).first()
+
+
+def list_card_history(session: Session, kind: str, insurer_no: str, insured_no: str) -> list[Any]:
+    """Every version of a card (deleted ones included), newest 履歴番号 first."""
+    model = CARD_MODELS[kind]
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.insurer_no == insurer_no, model.insured_no == insured_no)
+            .order_by(model.history_no.desc())
+        )
+    )

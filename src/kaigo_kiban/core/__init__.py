@@ -1,0 +1,1 @@
+"""Settings, database, base model, errors, clock and identifier rules shared by every area."""

@@ -1,0 +1,109 @@
+"""Engine and session factories, and schema migration (Alembic, one branch per area)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from kaigo_kiban.core.settings import Settings
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(settings: Settings, **kwargs: object) -> Engine:
+    """Create the engine for ``settings.database_url``.
+
+    SQLite runs in WAL mode with foreign keys on. pysqlite's own transaction handling is
+    switched off so that SQLAlchemy emits ``BEGIN IMMEDIATE`` itself: every request writes
+    (an audit row at least), so taking the write lock up front avoids lock-upgrade deadlocks,
+    and SAVEPOINTs work as documented.
+    """
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60}, **kwargs)  # type: ignore[arg-type]
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)  # type: ignore[arg-type]
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any exception."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    script_location = resources.files("kaigo_kiban") / "migrations"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision of every area's branch (idempotent)."""
+    command.upgrade(alembic_config(engine), "heads")
+
+
+def bulk_insert(session: Session, table: Table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert many rows whose values are already in driver form (ISO dates, ints, None).
+
+    SQLite: one prepared ``INSERT`` run with the driver's ``executemany``, skipping per-row
+    bind processing. PostgreSQL: ``COPY … FROM STDIN`` on the same connection. Both run inside
+    the session's transaction, so a rollback removes them.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dbapi = connection.connection.driver_connection
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    if connection.dialect.name == "postgresql":
+        with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    cursor = dbapi.cursor()
+    try:
+        cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
+    finally:
+        cursor.close()

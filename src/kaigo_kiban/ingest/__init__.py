@@ -1,0 +1,1 @@
+"""Municipal file intake: validate, stage, commit atomically, report."""

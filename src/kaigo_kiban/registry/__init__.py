@@ -1,0 +1,1 @@
+"""Insurers, municipalities, insured persons, offices, medical institutions."""

@@ -1,0 +1,83 @@
+"""Registry use cases: insurers, municipalities and the insured persons of an insurer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.core.errors import InvalidInput, NotFound
+from kaigo_kiban.core.ids import is_insured_no, is_insurer_no
+from kaigo_kiban.registry.models import InsuredPerson, Insurer
+
+
+def upsert_insurer(session: Session, insurer_no: str, name: str, area_grade: str = "99") -> Insurer:
+    """Register an insurer, or rename an existing one."""
+    if not is_insurer_no(insurer_no):
+        raise InvalidInput(
+            "保険者番号は6桁の数字で、先頭2桁が都道府県番号 (01〜47) である必要があります",
+            code="REG-INSURER-NO",
+            details={"value": insurer_no},
+        )
+    insurer = session.get(Insurer, insurer_no)
+    if insurer is None:
+        insurer = Insurer(
+            insurer_no=insurer_no,
+            name=name,
+            prefecture_code=insurer_no[:2],
+            area_grade=area_grade,
+            created_at=utcnow(),
+        )
+        session.add(insurer)
+    else:
+        insurer.name = name
+        insurer.area_grade = area_grade
+    session.flush()
+    return insurer
+
+
+def get_insurer(session: Session, insurer_no: str) -> Insurer:
+    insurer = session.get(Insurer, insurer_no)
+    if insurer is None:
+        raise NotFound("保険者が見つかりません", code="REG-INSURER-NOT-FOUND")
+    return insurer
+
+
+def list_insurers(session: Session) -> Sequence[Insurer]:
+    return session.scalars(select(Insurer).order_by(Insurer.insurer_no)).all()
+
+
+def find_person(session: Session, insurer_no: str, insured_no: str) -> InsuredPerson | None:
+    return session.get(InsuredPerson, (insurer_no, insured_no))
+
+
+def get_person(session: Session, insurer_no: str, insured_no: str) -> InsuredPerson:
+    if not is_insured_no(insured_no):
+        raise InvalidInput(
+            "被保険者番号は10桁の数字です", code="REG-INSURED-NO", details={"value": insured_no}
+        )
+    person = find_person(session, insurer_no, insured_no)
+    if person is None:
+        raise NotFound("被保険者が見つかりません", code="REG-PERSON-NOT-FOUND")
+    return person
+
+
+def search_persons(
+    session: Session, insurer_no: str, query: str, limit: int = 50
+) -> Sequence[InsuredPerson]:
+    """Persons of one insurer whose number starts with, or kana/kanji name contains, ``query``."""
+    query = query.strip().replace(" ", "").replace("\u3000", "")
+    stmt = select(InsuredPerson).where(InsuredPerson.insurer_no == insurer_no)
+    if query:
+        if query.isdigit():
+            stmt = stmt.where(InsuredPerson.insured_no.startswith(query))
+        else:
+            stmt = stmt.where(
+                or_(
+                    InsuredPerson.name_kana.contains(query),
+                    InsuredPerson.name_kanji.contains(query),
+                )
+            )
+    return session.scalars(stmt.order_by(InsuredPerson.insured_no).limit(limit)).all()

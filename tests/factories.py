@@ -1,0 +1,108 @@
+"""Factories: build test data through the same paths the product uses (files → ingest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kaigo_kiban.cards.formats import COPAY_CARD, COST_CAP_CERT, INSURANCE_CARD, REDUCTION_CERT
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.core.tabular import Layout, format_csv_line, header_line
+from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file
+from kaigo_kiban.registry import service as registry
+
+INSURER_NO = "131016"
+LAYOUTS = {layout.kind: layout for layout in (INSURANCE_CARD, COPAY_CARD, COST_CAP_CERT, REDUCTION_CERT)}
+_seq = itertools.count(1)
+
+
+def ymd(day: dt.date | str | None) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, str):
+        return day
+    return day.strftime("%Y%m%d")
+
+
+def insurance_card_row(insured_no: str = "0000000001", **overrides: Any) -> dict[str, str]:
+    row = {
+        "change_date": "20240401",
+        "change_kind": "1",
+        "change_reason": "01",
+        "insurer_no": INSURER_NO,
+        "insured_no": insured_no,
+        "name_kana": "ヤマダ タロウ",
+        "birth_date": "19450315",
+        "sex": "1",
+        "qualified_on": "20100315",
+        "care_level": "21",
+        "cert_valid_from": "20240401",
+        "cert_valid_to": "20250331",
+        "plan_kind": "1",
+        "plan_office_no": "1310100001",
+        "plan_valid_from": "20240401",
+        "benefit_limit_units": "16765",
+        "history_no": "1",
+        "valid_from": "20240401",
+        "issued_on": "20240401",
+        "name_kanji": "山田 太郎",
+        "postal_code": "100-0001",
+        "address": "東京都千代田区千代田一丁目1-1",
+    }
+    row.update({k: ymd(v) if isinstance(v, dt.date) else str(v) for k, v in overrides.items()})
+    return row
+
+
+def copay_card_row(insured_no: str = "0000000001", **overrides: Any) -> dict[str, str]:
+    row = {
+        "insurer_no": INSURER_NO,
+        "insured_no": insured_no,
+        "ratio": "1",
+        "history_no": "1",
+        "valid_from": "20240801",
+        "valid_to": "20250731",
+        "issued_on": "20240715",
+    }
+    row.update({k: ymd(v) if isinstance(v, dt.date) else str(v) for k, v in overrides.items()})
+    return row
+
+
+def card_file_text(layout: Layout, rows: list[dict[str, str]], *, header: bool = True) -> str:
+    lines = [header_line(layout)] if header else []
+    lines += [format_csv_line([row.get(name, "") for name in layout.names]) for row in rows]
+    return "".join(line + "\r\n" for line in lines)
+
+
+def card_file_name(kind: str, insurer_no: str = INSURER_NO, ext: str = "csv") -> str:
+    n = next(_seq)
+    return f"{kind}_{insurer_no}_20261125{n:06d}_{n:03d}.{ext}"
+
+
+def write_card_file(
+    directory: Path,
+    kind: str,
+    rows: list[dict[str, str]],
+    *,
+    encoding: str = "utf-8",
+    name: str | None = None,
+) -> Path:
+    path = directory / (name or card_file_name(kind))
+    path.write_bytes(card_file_text(LAYOUTS[kind], rows).encode(encoding))
+    return path
+
+
+def make_insurer(session: Session, insurer_no: str = INSURER_NO, name: str = "千代田区") -> None:
+    registry.upsert_insurer(session, insurer_no, name)
+
+
+def ingest(session: Session, path: Path, settings: Settings) -> FileReport:
+    """Ingest like the CLI does: a rejection rolls the file back (to the test's savepoint)."""
+    try:
+        with session.begin_nested():
+            return ingest_file(session, path, settings, submitted_by="test")
+    except IngestRejected as rejected:
+        return rejected.report
