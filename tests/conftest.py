@@ -60,7 +60,9 @@ def _database_url(request: pytest.FixtureRequest, backend: str, tmp: Path, name:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A migrated database per backend, shared by the session (tests roll back)."""
     url = _database_url(request, request.param, tmp_path_factory.mktemp("db"), "kk_shared")
     eng = make_engine(Settings(database_url=url))
@@ -74,7 +76,9 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session inside an outer transaction that is rolled back after the test."""
     connection = engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     try:
         yield session
     finally:

@@ -16,7 +16,9 @@ from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file
 from kaigo_kiban.registry import service as registry
 
 INSURER_NO = "131016"
-LAYOUTS = {layout.kind: layout for layout in (INSURANCE_CARD, COPAY_CARD, COST_CAP_CERT, REDUCTION_CERT)}
+LAYOUTS = {
+    layout.kind: layout for layout in (INSURANCE_CARD, COPAY_CARD, COST_CAP_CERT, REDUCTION_CERT)
+}
 _seq = itertools.count(1)
 
 
@@ -106,3 +108,67 @@ def ingest(session: Session, path: Path, settings: Settings) -> FileReport:
             return ingest_file(session, path, settings, submitted_by="test")
     except IngestRejected as rejected:
         return rejected.report
+
+
+def make_person(
+    session: Session, insured_no: str, insurer_no: str = INSURER_NO, **fields: Any
+) -> Any:
+    from kaigo_kiban.registry.models import InsuredPerson
+
+    person = InsuredPerson(
+        insurer_no=insurer_no,
+        insured_no=insured_no,
+        name_kanji=fields.pop("name_kanji", "試験 花子"),
+        name_kana=fields.pop("name_kana", "シケン ハナコ"),
+        birth_date=fields.pop("birth_date", dt.date(1940, 1, 2)),
+        sex=fields.pop("sex", "2"),
+        qualified_on=fields.pop("qualified_on", dt.date(2005, 1, 2)),
+        latest_history_no=1,
+        **fields,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def make_org(
+    session: Session,
+    kind: str,
+    code: str,
+    name: str = "試験事業所",
+    service_types: tuple[str, ...] = (),
+    insurer_no: str | None = None,
+) -> Any:
+    from kaigo_kiban.core.clock import utcnow
+    from kaigo_kiban.registry.models import OfficeService, Organization
+
+    org = Organization(kind=kind, code=code, name=name, insurer_no=insurer_no, created_at=utcnow())
+    session.add(org)
+    session.flush()
+    for st in service_types:
+        session.add(OfficeService(organization_id=org.id, service_type=st))
+    session.flush()
+    return org
+
+
+def actor_for(org: Any, job_type: str | None = None, **extra: Any) -> Any:
+    from kaigo_kiban.access.rules import Actor
+
+    types = (
+        tuple(sorted(s.service_type for s in getattr(org, "_types", ())))
+        if hasattr(org, "_types")
+        else extra.pop("service_types", ())
+    )
+    return Actor(
+        kind="municipality" if org.kind == "municipality" else "staff",
+        display_name="試験 職員",
+        account_id=None,
+        organization_id=org.id,
+        organization_kind=org.kind,
+        organization_code=org.code,
+        organization_name=org.name,
+        service_types=types,
+        job_type=job_type,
+        insurer_no=org.insurer_no,
+        **extra,
+    )

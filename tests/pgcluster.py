@@ -6,6 +6,7 @@ started as an unprivileged user (``postgres`` when it exists, else ``nobody``) v
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -49,7 +50,9 @@ class PgCluster:
             cmd = ["runuser", "-u", self.user, "--", *cmd]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip() or done.stdout.strip()}")
+            raise RuntimeError(
+                f"{' '.join(cmd)} failed: {done.stderr.strip() or done.stdout.strip()}"
+            )
 
     def start(self) -> str:
         self.base.mkdir(parents=True, exist_ok=True)
@@ -61,14 +64,25 @@ class PgCluster:
             os.chmod(self.base, 0o700)
         initdb = shutil.which("initdb") or "initdb"
         pg_ctl = shutil.which("pg_ctl") or "pg_ctl"
-        self._run(initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C", "--no-sync")
+        self._run(
+            initdb,
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         opts = (
             f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
-        self._run(pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.base / "log"), "-w",
-                  "start")
+        self._run(
+            pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.base / "log"), "-w", "start"
+        )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def create_database(self, name: str) -> str:
@@ -82,7 +96,5 @@ class PgCluster:
 
     def stop(self) -> None:
         pg_ctl = shutil.which("pg_ctl") or "pg_ctl"
-        try:
+        with contextlib.suppress(RuntimeError):
             self._run(pg_ctl, "-D", str(self.data), "-m", "immediate", "stop")
-        except RuntimeError:
-            pass

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from kaigo_kiban.audit.commands import app as audit_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.demo.commands import demo, serve
 from kaigo_kiban.ingest.commands import ingest
+from kaigo_kiban.portal.commands import app as portal_app
+from kaigo_kiban.synth.commands import synth
 from kaigo_kiban.registry.commands import app as registry_app
 
 app = typer.Typer(
@@ -29,8 +33,17 @@ def main_options(
 
 
 app.command("ingest")(ingest)
+app.command("demo")(demo)
+app.command("synth")(synth)
+app.command("serve")(serve)
 app.add_typer(registry_app, name="registry")
+app.add_typer(audit_app, name="audit")
+app.add_typer(portal_app, name="portal")
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

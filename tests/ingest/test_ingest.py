@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,7 +33,9 @@ def _count(db: Session, model: type) -> int:
     return db.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_valid_file_is_committed_and_creates_persons(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_valid_file_is_committed_and_creates_persons(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     rows = [insurance_card_row(f"00000000{i:02d}") for i in range(1, 6)]
     report = ingest(db, write_card_file(tmp_path, "insurance_card", rows), settings)
@@ -42,7 +45,9 @@ def test_valid_file_is_committed_and_creates_persons(db: Session, tmp_path: Path
     assert _count(db, InsuredPerson) == 5
 
 
-def test_same_file_twice_changes_nothing_and_says_so(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_same_file_twice_changes_nothing_and_says_so(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     path = write_card_file(tmp_path, "insurance_card", [insurance_card_row()])
     assert ingest(db, path, settings).status == "committed"
@@ -73,7 +78,9 @@ def test_file_with_one_bad_row_changes_nothing_and_reports_every_error(
     assert _count(db, InsuredPerson) == 0
 
 
-def test_wrong_column_count_is_reported_with_its_line(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_wrong_column_count_is_reported_with_its_line(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     path = tmp_path / card_file_name("insurance_card")
     text = card_file_text(INSURANCE_CARD, [insurance_card_row()]) + "1,2,3\r\n"
@@ -83,7 +90,9 @@ def test_wrong_column_count_is_reported_with_its_line(db: Session, tmp_path: Pat
     assert [(e.line, e.code, e.value) for e in report.errors] == [(3, "ING-COLUMN-COUNT", "3")]
 
 
-def test_invalid_encoding_bytes_are_reported_not_raised(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_invalid_encoding_bytes_are_reported_not_raised(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     path = tmp_path / card_file_name("insurance_card")
     good = card_file_text(INSURANCE_CARD, [insurance_card_row()]).encode("cp932")
@@ -94,7 +103,9 @@ def test_invalid_encoding_bytes_are_reported_not_raised(db: Session, tmp_path: P
     assert report.errors[0].line == 3
 
 
-def test_bom_crlf_and_lf_files_are_all_accepted(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_bom_crlf_and_lf_files_are_all_accepted(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     text = card_file_text(INSURANCE_CARD, [insurance_card_row("0000000001")])
     variants = [
@@ -110,15 +121,23 @@ def test_bom_crlf_and_lf_files_are_all_accepted(db: Session, tmp_path: Path, set
     assert kana == ["ヤマダ タロウ"] * 3
 
 
-def test_jis_x_0213_names_survive_utf8_byte_exact(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_jis_x_0213_names_survive_utf8_byte_exact(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     name = "𠮷田 髙﨑"
-    ingest(db, write_card_file(tmp_path, "insurance_card", [insurance_card_row(name_kanji=name)]), settings)
+    ingest(
+        db,
+        write_card_file(tmp_path, "insurance_card", [insurance_card_row(name_kanji=name)]),
+        settings,
+    )
     person = db.scalars(select(InsuredPerson)).one()
     assert person.name_kanji.encode("utf-8") == name.encode("utf-8")
 
 
-def test_duplicate_keys_within_a_file_are_rejected(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_duplicate_keys_within_a_file_are_rejected(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     rows = [insurance_card_row(), insurance_card_row(address="別の住所")]
     report = ingest(db, write_card_file(tmp_path, "insurance_card", rows), settings)
@@ -127,8 +146,12 @@ def test_duplicate_keys_within_a_file_are_rejected(db: Session, tmp_path: Path, 
 
 
 def test_unknown_insurer_is_rejected(db: Session, tmp_path: Path, settings: Settings) -> None:
-    path = write_card_file(tmp_path, "insurance_card", [insurance_card_row(insurer_no="271004")],
-                           name=card_file_name("insurance_card", "271004"))
+    path = write_card_file(
+        tmp_path,
+        "insurance_card",
+        [insurance_card_row(insurer_no="271004")],
+        name=card_file_name("insurance_card", "271004"),
+    )
     report = ingest(db, path, settings)
     assert report.status == "rejected"
     assert report.errors[0].code == "ING-UNKNOWN-INSURER"
@@ -137,7 +160,11 @@ def test_unknown_insurer_is_rejected(db: Session, tmp_path: Path, settings: Sett
 def test_row_insurer_must_match_file_name(db: Session, tmp_path: Path, settings: Settings) -> None:
     make_insurer(db)
     make_insurer(db, "271004", "大阪市")
-    report = ingest(db, write_card_file(tmp_path, "insurance_card", [insurance_card_row(insurer_no="271004")]), settings)
+    report = ingest(
+        db,
+        write_card_file(tmp_path, "insurance_card", [insurance_card_row(insurer_no="271004")]),
+        settings,
+    )
     assert [e.code for e in report.errors] == ["ING-INSURER-MISMATCH"]
 
 
@@ -149,7 +176,9 @@ def test_empty_file_is_rejected(db: Session, tmp_path: Path, settings: Settings)
     assert (report.status, report.errors[0].code) == ("rejected", "ING-EMPTY")
 
 
-def test_oversized_line_is_reported_in_bounded_memory(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_oversized_line_is_reported_in_bounded_memory(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     path = tmp_path / card_file_name("insurance_card")
     head = card_file_text(INSURANCE_CARD, [insurance_card_row()]).encode()
@@ -159,7 +188,11 @@ def test_oversized_line_is_reported_in_bounded_memory(db: Session, tmp_path: Pat
         for _ in range(64):  # a 64 MB line; the reader never holds more than the limit
             f.write(chunk)
         f.write(b"\r\n")
-        f.write(card_file_text(INSURANCE_CARD, [insurance_card_row("0000000002")], header=False).encode())
+        f.write(
+            card_file_text(
+                INSURANCE_CARD, [insurance_card_row("0000000002")], header=False
+            ).encode()
+        )
     report = ingest(db, path, settings)
     assert report.status == "rejected"
     assert [(e.line, e.code) for e in report.errors] == [(3, "ING-LINE-TOO-LONG")]
@@ -167,8 +200,12 @@ def test_oversized_line_is_reported_in_bounded_memory(db: Session, tmp_path: Pat
 
 def test_file_name_grammar_is_checked(db: Session, tmp_path: Path, settings: Settings) -> None:
     make_insurer(db)
-    for bad in ("cards.csv", "insurance_card_13101_20261125090000.csv", "spaceship_131016_20261125090000.csv",
-                "insurance_card_131016_20261335090000.csv"):
+    for bad in (
+        "cards.csv",
+        "insurance_card_13101_20261125090000.csv",
+        "spaceship_131016_20261125090000.csv",
+        "insurance_card_131016_20261335090000.csv",
+    ):
         path = write_card_file(tmp_path, "insurance_card", [insurance_card_row()], name=bad)
         report = ingest(db, path, settings)
         assert report.status == "rejected"
@@ -185,31 +222,47 @@ def test_jsonl_file_is_the_json_equivalent(db: Session, tmp_path: Path, settings
     assert _count(db, InsuranceCard) == 1
 
 
-def test_date_order_within_a_row_is_checked(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_date_order_within_a_row_is_checked(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     row = insurance_card_row(valid_from="20250401", valid_to="20250331")
     report = ingest(db, write_card_file(tmp_path, "insurance_card", [row]), settings)
     assert [e.code for e in report.errors] == ["ING-DATE-ORDER"]
 
 
-def test_copay_card_for_unknown_person_is_rejected(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_copay_card_for_unknown_person_is_rejected(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
-    report = ingest(db, write_card_file(tmp_path, "copay_card", [copay_card_row("0000000999")]), settings)
+    report = ingest(
+        db, write_card_file(tmp_path, "copay_card", [copay_card_row("0000000999")]), settings
+    )
     assert [(e.line, e.code) for e in report.errors] == [(2, "ING-UNKNOWN-PERSON")]
 
 
-def test_history_number_reused_with_other_content_is_rejected(db: Session, tmp_path: Path, settings: Settings) -> None:
+def test_history_number_reused_with_other_content_is_rejected(
+    db: Session, tmp_path: Path, settings: Settings
+) -> None:
     make_insurer(db)
     ingest(db, write_card_file(tmp_path, "insurance_card", [insurance_card_row()]), settings)
-    report = ingest(db, write_card_file(tmp_path, "insurance_card", [insurance_card_row(care_level="22")]), settings)
+    report = ingest(
+        db,
+        write_card_file(tmp_path, "insurance_card", [insurance_card_row(care_level="22")]),
+        settings,
+    )
     assert [e.code for e in report.errors] == ["ING-HISTORY-EXISTS"]
     rows = [insurance_card_row(), insurance_card_row("0000000002")]
     same = ingest(db, write_card_file(tmp_path, "insurance_card", rows), settings)
-    assert same.status == "committed"  # an identical re-sent history row inside a new file is a no-op
+    assert (
+        same.status == "committed"
+    )  # an identical re-sent history row inside a new file is a no-op
     assert _count(db, InsuranceCard) == 2
 
 
-@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=400))
 def test_row_decoder_raises_nothing_but_validation_errors(data: bytes) -> None:
     import io
@@ -230,12 +283,24 @@ def test_row_decoder_raises_nothing_but_validation_errors(data: bytes) -> None:
 def test_card_history_keeps_every_version(db: Session, tmp_path: Path, settings: Settings) -> None:
     make_insurer(db)
     first = insurance_card_row(valid_to="20250331")
-    second = insurance_card_row(history_no="2", care_level="23", valid_from="20250401", change_kind="2", change_reason="99")
+    second = insurance_card_row(
+        history_no="2", care_level="23", valid_from="20250401", change_kind="2", change_reason="99"
+    )
     ingest(db, write_card_file(tmp_path, "insurance_card", [first, second]), settings)
     history = cards.list_card_history(db, "insurance_card", INSURER_NO, "0000000001")
     assert [c.history_no for c in history] == [2, 1]
-    assert cards.find_card_valid_on(db, "insurance_card", INSURER_NO, "0000000001", dt.date(2025, 3, 31)).care_level == "21"
-    assert cards.find_card_valid_on(db, "insurance_card", INSURER_NO, "0000000001", dt.date(2025, 4, 1)).care_level == "23"
+    assert (
+        cards.find_card_valid_on(
+            db, "insurance_card", INSURER_NO, "0000000001", dt.date(2025, 3, 31)
+        ).care_level
+        == "21"
+    )
+    assert (
+        cards.find_card_valid_on(
+            db, "insurance_card", INSURER_NO, "0000000001", dt.date(2025, 4, 1)
+        ).care_level
+        == "23"
+    )
 
 
 def test_copay_card_rows_count(db: Session, tmp_path: Path, settings: Settings) -> None:

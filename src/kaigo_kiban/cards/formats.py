@@ -93,7 +93,9 @@ INSURANCE_CARD = Layout(
         Column("qualified_on", "資格取得年月日", Kind.DATE, 8, True),
         Column("disqualified_on", "資格喪失年月日", Kind.DATE, 8),
         Column("application_kind", "申請種別コード", Kind.CODE, 1, codes=APPLICATION_KINDS),
-        Column("application_status", "変更申請中区分コード", Kind.CODE, 1, codes=APPLICATION_STATUS),
+        Column(
+            "application_status", "変更申請中区分コード", Kind.CODE, 1, codes=APPLICATION_STATUS
+        ),
         Column("applied_on", "申請年月日", Kind.DATE, 8),
         Column("care_level", "要介護状態区分コード", Kind.CODE, 2, codes=CARE_LEVELS),
         Column("cert_valid_from", "認定有効期間（開始年月日）", Kind.DATE, 8),
@@ -117,9 +119,7 @@ INSURANCE_CARD = Layout(
         Column("benefit_cut_from", "給付率引下げ開始年月日", Kind.DATE, 8),
         Column("benefit_cut_to", "給付率引下げ終了年月日", Kind.DATE, 8),
         Column("address_exception", "住所地特例対象者区分コード", Kind.CODE, 1, codes=YES_NO),
-        Column(
-            "facility_insurer_no", "施設所在保険者番号", Kind.DIGITS, 6, check=is_insurer_no
-        ),
+        Column("facility_insurer_no", "施設所在保険者番号", Kind.DIGITS, 6, check=is_insurer_no),
         # Platform items (not in 5311).
         *_validity_columns(),
         Column("name_kanji", "被保険者氏名（漢字）", Kind.TEXT, 50, True),
@@ -168,12 +168,8 @@ REDUCTION_CERT = Layout(
     columns=(
         *_key_columns(),
         Column("reduction_kind", "減免・減額の種類", Kind.CODE, 1, True, codes=REDUCTION_KINDS),
-        Column(
-            "benefit_rate_percent", "給付率（％）", Kind.INT, 3, minimum=0, maximum=100
-        ),
-        Column(
-            "reduction_rate_permille", "軽減率（千分率）", Kind.INT, 4, minimum=0, maximum=1000
-        ),
+        Column("benefit_rate_percent", "給付率（％）", Kind.INT, 3, minimum=0, maximum=100),
+        Column("reduction_rate_permille", "軽減率（千分率）", Kind.INT, 4, minimum=0, maximum=1000),
         *_validity_columns(),
     ),
 )

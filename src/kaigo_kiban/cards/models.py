@@ -31,9 +31,7 @@ class InsuranceCard(CardMixin, Base):
     """被保険者証 (items follow the 受給者異動連絡票 5311 where they overlap)."""
 
     __tablename__ = "insurance_card"
-    __table_args__ = (
-        Index("ix_insurance_card_person", "insurer_no", "insured_no", "valid_from"),
-    )
+    __table_args__ = (Index("ix_insurance_card_person", "insurer_no", "insured_no", "valid_from"),)
 
     change_date: Mapped[dt.date] = mapped_column(Date)
     change_kind: Mapped[str] = mapped_column(String(1))
@@ -120,4 +118,3 @@ class CardRevision(Base):
     content: Mapped[dict] = mapped_column(JSON)
     replaced_by_file_id: Mapped[int] = mapped_column(Integer)
     replaced_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
-

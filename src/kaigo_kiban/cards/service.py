@@ -13,9 +13,18 @@ from sqlalchemy import Table, and_, exists, func, insert, literal, or_, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.cards.models import CardRevision, CopayCard, CostCapCert, InsuranceCard, ReductionCert
+from kaigo_kiban.access import service as access
+from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.cards.models import (
+    CardRevision,
+    CopayCard,
+    CostCapCert,
+    InsuranceCard,
+    ReductionCert,
+)
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import FieldError
+from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import InsuredPerson
 
 CARD_MODELS = {
@@ -168,7 +177,9 @@ def _apply_corrections(
                 insured_no=row["insured_no"],
                 card_kind=t.name,
                 history_no=row["history_no"],
-                content={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in old.items()},
+                content={
+                    k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in old.items()
+                },
                 replaced_by_file_id=file_id,
                 replaced_at=now,
             )
@@ -207,19 +218,25 @@ def refresh_persons(session: Session, staging: Table) -> None:
         "qualified_on",
         "disqualified_on",
     ]
-    source = select(
-        t.c.insurer_no, t.c.insured_no, *(t.c[f] for f in fields), t.c.history_no
-    ).where(
-        t.c.deleted.is_(False),
-        t.c.history_no == latest,
-        exists().where(s.c.insurer_no == t.c.insurer_no, s.c.insured_no == t.c.insured_no),
+    # Drive from the (distinct) persons of the file so each lookup uses the card primary key.
+    persons = select(s.c.insurer_no, s.c.insured_no).distinct().subquery()
+    source = (
+        select(t.c.insurer_no, t.c.insured_no, *(t.c[f] for f in fields), t.c.history_no)
+        .select_from(persons)
+        .join(
+            t, (t.c.insurer_no == persons.c.insurer_no) & (t.c.insured_no == persons.c.insured_no)
+        )
+        .where(t.c.deleted.is_(False), t.c.history_no == latest)
     )
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(person)
     stmt = ins.from_select(["insurer_no", "insured_no", *fields, "latest_history_no"], source)
     stmt = stmt.on_conflict_do_update(
         index_elements=["insurer_no", "insured_no"],
-        set_={**{f: stmt.excluded[f] for f in fields}, "latest_history_no": stmt.excluded.latest_history_no},
+        set_={
+            **{f: stmt.excluded[f] for f in fields},
+            "latest_history_no": stmt.excluded.latest_history_no,
+        },
     )
     session.execute(stmt)
 
@@ -260,3 +277,45 @@ def list_card_history(session: Session, kind: str, insurer_no: str, insured_no: 
             .order_by(model.history_no.desc())
         )
     )
+
+
+CARD_LABELS = {
+    "insurance_card": "被保険者証",
+    "copay_card": "負担割合証",
+    "cost_cap_cert": "負担限度額認定証",
+    "reduction_cert": "減免減額認定証",
+}
+
+
+def read_cards(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str,
+    insured_no: str,
+    as_of: dt.date,
+    *,
+    with_history: bool = False,
+) -> dict[str, Any]:
+    """The person's cards valid on ``as_of`` (and their history), each kind authorised and audited.
+
+    The 被保険者証 decides whether the actor may see the person at all (a denial raises);
+    the other kinds the actor may not see are reported as ``denied`` with the reason.
+    """
+    access.authorize(session, settings, actor, insurer_no, insured_no, "insurance_card")
+    result: dict[str, Any] = {}
+    for kind in CARD_MODELS:
+        if kind != "insurance_card":
+            decision = access.authorize(
+                session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False
+            )
+            if not decision.allowed:
+                result[kind] = {"denied": {"code": decision.reason, "message": decision.message}}
+                continue
+        entry: dict[str, Any] = {
+            "current": find_card_valid_on(session, kind, insurer_no, insured_no, as_of)
+        }
+        if with_history:
+            entry["history"] = list_card_history(session, kind, insurer_no, insured_no)
+        result[kind] = entry
+    return result

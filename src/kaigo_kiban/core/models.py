@@ -33,7 +33,9 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
             raise ValueError("naive datetime given; use kaigo_kiban.core.clock.utcnow()")
         return value.astimezone(dt.UTC)
 
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Path("./var")
     demo_mode: bool = False
-    secret_key: str = Field(default="", description="HMAC key for sessions and CSRF; required in production")
+    secret_key: str = Field(
+        default="", description="HMAC key for sessions and CSRF; required in production"
+    )
     secure_cookies: bool = True
     access_token_minutes: int = 60
     refresh_token_hours: int = 8

@@ -116,7 +116,7 @@ def _converter(col: Column) -> Callable[[str], object]:
         return digits
     if col.kind is Kind.INT:
         lo, hi = col.minimum, col.maximum
-        pattern = re.compile(r"-?[0-9]{1,%d}" % (length or 18))
+        pattern = re.compile(rf"-?[0-9]{{1,{length or 18}}}")
 
         def integer(v: str) -> object:
             if pattern.fullmatch(v) is None:

@@ -13,12 +13,18 @@ from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file, record_rejection
 
-STATUS_LABELS = {"committed": "取込完了", "duplicate": "取込済み (変更なし)", "rejected": "取込不可"}
+STATUS_LABELS = {
+    "committed": "取込完了",
+    "duplicate": "取込済み (変更なし)",
+    "rejected": "取込不可",
+}
 
 
 def ingest(
     ctx: typer.Context,
-    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="市町村から受け取ったファイル"),
+    files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, help="市町村から受け取ったファイル"
+    ),
     as_json: bool = typer.Option(False, "--json", help="結果をJSONで出力する"),
 ) -> None:
     """市町村ファイルを検証して取り込みます。1ファイル1トランザクションで、誤りがあれば何も変更しません。"""
@@ -59,10 +65,14 @@ def ingest(
             done += path.stat().st_size
             progress.update(task, completed=done)
     if as_json:
-        typer.echo(json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2)
+        )
     else:
         for r in reports:
-            typer.echo(f"{r.file}: {STATUS_LABELS[r.status]} ({r.rows} 行, エラー {r.error_total} 件)")
+            typer.echo(
+                f"{r.file}: {STATUS_LABELS[r.status]} ({r.rows} 行, エラー {r.error_total} 件)"
+            )
             for e in r.errors[:50]:
                 typer.echo(f"  {e.line}行 {e.column}列 [{e.code}] {e.message} 値={e.value!r}")
             if r.error_total > 50:

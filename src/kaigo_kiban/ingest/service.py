@@ -130,6 +130,7 @@ def ingest_file(
     submitted_by: str,
     display_name: str | None = None,
     progress: Callable[[int], None] | None = None,
+    only_insurer: str | None = None,
 ) -> FileReport:
     """Ingest one municipal file inside the caller's transaction.
 
@@ -156,7 +157,16 @@ def ingest_file(
         return report
 
     errors = _Errors()
-    if session.get(Insurer, parsed.insurer_no) is None:
+    if only_insurer is not None and parsed.insurer_no != only_insurer:
+        errors.add(
+            FieldError(
+                code="ING-NOT-YOUR-INSURER",
+                message=f"自保険者 ({only_insurer}) 以外のファイルは送信できません",
+                value=parsed.insurer_no,
+                file=name,
+            )
+        )
+    elif session.get(Insurer, parsed.insurer_no) is None:
         errors.add(
             FieldError(
                 code="ING-UNKNOWN-INSURER",
@@ -370,7 +380,9 @@ def record_rejection(session: Session, report: FileReport, *, submitted_by: str)
     )
 
 
-def list_recent_files(session: Session, insurer_no: str | None, limit: int = 50) -> list[IngestFile]:
+def list_recent_files(
+    session: Session, insurer_no: str | None, limit: int = 50
+) -> list[IngestFile]:
     stmt = select(IngestFile).order_by(IngestFile.id.desc()).limit(limit)
     if insurer_no is not None:
         stmt = stmt.where(IngestFile.insurer_no == insurer_no)

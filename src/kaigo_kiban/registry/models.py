@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kaigo_kiban.core.models import Base, UtcDateTime
@@ -22,7 +22,9 @@ class Insurer(Base):
     insurer_no: Mapped[str] = mapped_column(String(6), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     prefecture_code: Mapped[str] = mapped_column(String(2))
-    area_grade: Mapped[str] = mapped_column(String(2), default="99", doc="地域区分 (級地); 99 = その他")
+    area_grade: Mapped[str] = mapped_column(
+        String(2), default="99", doc="地域区分 (級地); 99 = その他"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
@@ -57,3 +59,33 @@ class InsuredPerson(Base):
     qualified_on: Mapped[dt.date] = mapped_column(Date)
     disqualified_on: Mapped[dt.date | None] = mapped_column(Date)
     latest_history_no: Mapped[int] = mapped_column(Integer)
+
+
+class Organization(Base):
+    """An organisation that has accounts: care office, medical institution, municipality, operator.
+
+    ``code`` is the 事業所番号 (office), 医療機関コード (medical), 保険者番号 (municipality) or an
+    operator code. Municipal organisations carry the ``insurer_no`` whose persons they hold.
+    """
+
+    __tablename__ = "organization"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12), doc="office | medical | municipality | operator")
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(120))
+    prefecture_code: Mapped[str | None] = mapped_column(String(2))
+    address: Mapped[str | None] = mapped_column(String(200))
+    insurer_no: Mapped[str | None] = mapped_column(ForeignKey("insurer.insurer_no"))
+    beds: Mapped[int | None] = mapped_column(Integer, doc="medical institutions: 病床数")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class OfficeService(Base):
+    """A service type (サービス種類コード) an office provides under its 事業所番号."""
+
+    __tablename__ = "office_service"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
+    service_type: Mapped[str] = mapped_column(String(2), primary_key=True)

@@ -7,9 +7,12 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.access import service as access
+from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no
+from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import InsuredPerson, Insurer
 
 
@@ -81,3 +84,25 @@ def search_persons(
                 )
             )
     return session.scalars(stmt.order_by(InsuredPerson.insured_no).limit(limit)).all()
+
+
+def search_persons_audited(
+    session: Session, settings: Settings, actor: Actor, query: str, limit: int = 50
+) -> list[InsuredPerson]:
+    """Search within the actor's insurer; every person shown in the results is authorised and audited."""
+    found = search_persons(session, actor.insurer_no or "", query, limit)
+    shown = []
+    for person in found:
+        decision = access.authorize(
+            session,
+            settings,
+            actor,
+            person.insurer_no,
+            person.insured_no,
+            "insurance_card",
+            "search",
+            raise_on_deny=False,
+        )
+        if decision.allowed:
+            shown.append(person)
+    return shown

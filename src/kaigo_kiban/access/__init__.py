@@ -1,0 +1,1 @@
+"""The single gate: actors, identity verification, assignment, consent, policy."""

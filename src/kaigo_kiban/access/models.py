@@ -1,0 +1,63 @@
+"""Assignments (担当事業所), consents (包括同意) and identity checks (本人確認)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kaigo_kiban.core.models import Base, UtcDateTime
+
+
+class Assignment(Base):
+    """An office registered as a person's assigned office after verifying their identity."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (Index("ix_assignment_person", "insurer_no", "insured_no", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insurer_no: Mapped[str] = mapped_column(String(6))
+    insured_no: Mapped[str] = mapped_column(String(10))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    office_no: Mapped[str] = mapped_column(String(10))
+    service_type: Mapped[str] = mapped_column(String(2))
+    verified_by: Mapped[str] = mapped_column(String(20), doc="MYNUMBER_CARD | FOUR_ATTRIBUTES")
+    verified_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    verified_by_account: Mapped[int | None] = mapped_column(Integer)
+    last_evidence_month: Mapped[str] = mapped_column(
+        String(6), doc="YYYYMM of the newest service evidence"
+    )
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+
+
+class Consent(Base):
+    """包括同意, effective-dated; a withdrawal closes it, a re-give opens a new row."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_person", "insurer_no", "insured_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insurer_no: Mapped[str] = mapped_column(String(6))
+    insured_no: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(
+        String(30),
+        doc="MUNICIPALITY_APPLICATION | MUNICIPALITY_RENEWAL | OFFICE_ON_BEHALF | PERSON",
+    )
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    obtained_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class ServiceEvidence(Base):
+    """A month in which an office served a person (summary of 給付実績) — keeps assignments alive."""
+
+    __tablename__ = "service_evidence"
+
+    insurer_no: Mapped[str] = mapped_column(String(6), primary_key=True)
+    insured_no: Mapped[str] = mapped_column(String(10), primary_key=True)
+    office_no: Mapped[str] = mapped_column(String(10), primary_key=True)
+    service_month: Mapped[str] = mapped_column(String(6), primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""Staff accounts, passwords, one-time passwords, web sessions and API tokens."""

@@ -1,0 +1,96 @@
+"""Sign-in and sign-out pages (ID + password + one-time password), and demo one-click sign-in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from starlette.responses import Response
+
+from kaigo_kiban.accounts import service
+from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.core.errors import NotFound, Unauthenticated
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.web.deps import SESSION_COOKIE, AppSettings, Db, check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def _signed_in(settings: Settings, secret: str, target: str) -> Response:
+    response = RedirectResponse(_safe_next(target), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        max_age=settings.refresh_token_hours * 3600,
+        path="/",
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "accounts/login.html", {"next": _safe_next(next), "title": "ログイン"})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    login_id: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    otp: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        account = service.authenticate(db, settings, login_id.strip(), password, otp)
+    except Unauthenticated as exc:
+        db.commit()  # keep the failure count
+        return render(
+            request,
+            "accounts/login.html",
+            {
+                "next": _safe_next(next),
+                "error": exc.message,
+                "login_id": login_id,
+                "title": "ログイン",
+            },
+            status_code=401,
+        )
+    issued = service.start_web_session(db, settings, account)
+    return _signed_in(settings, issued.secret, next)
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+def logout(request: Request, db: Db) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and (cred := service.resolve_credential(db, cookie, ("session",))):
+        service.revoke(db, cred)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/demo/login/{login_id}")
+def demo_login(
+    login_id: str, db: Db, settings: AppSettings, next: Annotated[str, Form()] = "/"
+) -> Response:
+    """One-click sign-in for the demo walkthrough. Exists only in demo mode."""
+    if not settings.demo_mode:
+        raise NotFound("ページが見つかりません", code="KK-NOT-FOUND")
+    account = db.scalar(select(StaffAccount).where(StaffAccount.login_id == login_id))
+    if account is None:
+        raise NotFound("デモアカウントが見つかりません", code="DEMO-ACCOUNT-NOT-FOUND")
+    issued = service.start_web_session(db, settings, account)
+    return _signed_in(settings, issued.secret, next)

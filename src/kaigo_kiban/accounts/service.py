@@ -1,0 +1,257 @@
+"""Sign-in, web sessions, API tokens and system keys.
+
+Secrets are random 256-bit values shown once; only their SHA-256 is stored, so a leaked
+database does not leak usable credentials. Passwords use argon2id; one-time passwords are
+TOTP (RFC 6238) and a code is accepted once only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kaigo_kiban.accounts import rules
+from kaigo_kiban.accounts.models import Credential, StaffAccount
+from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.core.errors import InvalidInput, Unauthenticated
+from kaigo_kiban.core.settings import Settings
+
+_hasher = PasswordHasher()
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_account(
+    session: Session,
+    *,
+    organization_id: int,
+    login_id: str,
+    display_name: str,
+    job_type: str,
+    password: str,
+    totp_secret: str | None = None,
+    is_org_admin: bool = False,
+    check_password: bool = True,
+) -> StaffAccount:
+    """Create a staff account; returns it (its ``totp_secret`` is to be enrolled by the user)."""
+    if job_type not in rules.JOB_TYPES:
+        raise InvalidInput(
+            "職種が正しくありません", code="ACC-JOB-TYPE", details={"value": job_type}
+        )
+    if check_password and (problems := rules.password_problems(password)):
+        raise InvalidInput("、".join(problems), code="ACC-WEAK-PASSWORD")
+    if session.scalar(select(StaffAccount.id).where(StaffAccount.login_id == login_id)):
+        raise InvalidInput("このログインIDは使用されています", code="ACC-LOGIN-ID-TAKEN")
+    account = StaffAccount(
+        organization_id=organization_id,
+        login_id=login_id,
+        display_name=display_name,
+        job_type=job_type,
+        password_hash=_hasher.hash(password),
+        totp_secret=totp_secret or pyotp.random_base32(),
+        is_org_admin=is_org_admin,
+        active=True,
+        failed_logins=0,
+        last_totp_step=0,
+        created_at=utcnow(),
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+_BAD_LOGIN = "ログインID、パスワード、またはワンタイムパスワードが正しくありません"
+
+
+def authenticate(
+    session: Session, settings: Settings, login_id: str, password: str, otp: str
+) -> StaffAccount:
+    """Check ID + password + TOTP. Failures count towards a lockout; the message never says which part failed."""
+    now = utcnow()
+    account = session.scalar(select(StaffAccount).where(StaffAccount.login_id == login_id))
+    if account is None or not account.active:
+        _hasher.hash(password)  # same work either way: no account enumeration by timing
+        raise Unauthenticated(_BAD_LOGIN, code="ACC-LOGIN-FAILED")
+    if rules.is_locked(account.locked_until, now):
+        raise Unauthenticated(
+            f"ログイン失敗が続いたため、{rules.LOCKOUT_MINUTES}分間ロックされています",
+            code="ACC-LOCKED",
+        )
+    ok = True
+    try:
+        _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    step = _accepted_totp_step(account, otp, now)
+    if not ok or step is None:
+        account.failed_logins, account.locked_until = rules.after_failure(
+            account.failed_logins, settings.login_max_failures, now
+        )
+        raise Unauthenticated(_BAD_LOGIN, code="ACC-LOGIN-FAILED")
+    account.failed_logins = 0
+    account.locked_until = None
+    account.last_totp_step = step
+    return account
+
+
+def _accepted_totp_step(account: StaffAccount, otp: str, now: dt.datetime) -> int | None:
+    totp = pyotp.TOTP(account.totp_secret)
+    otp = otp.strip()
+    if not (otp.isdigit() and len(otp) == 6):
+        return None
+    current = int(now.timestamp()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if step > account.last_totp_step and secrets.compare_digest(totp.generate_otp(step), otp):
+            return step
+    return None
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    secret: str
+    credential: Credential
+
+
+def issue_credential(
+    session: Session,
+    *,
+    kind: str,
+    organization_id: int,
+    lifetime: dt.timedelta,
+    account_id: int | None = None,
+    parent_id: int | None = None,
+    label: str = "",
+) -> IssuedSecret:
+    now = utcnow()
+    prefix = {"session": "kks", "access": "kka", "refresh": "kkr", "system": "kksys"}[kind]
+    secret = f"{prefix}_{secrets.token_urlsafe(32)}"
+    cred = Credential(
+        kind=kind,
+        secret_hash=secret_hash(secret),
+        account_id=account_id,
+        organization_id=organization_id,
+        csrf_token=secrets.token_urlsafe(24) if kind == "session" else None,
+        parent_id=parent_id,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + lifetime,
+        label=label,
+    )
+    session.add(cred)
+    session.flush()
+    return IssuedSecret(secret, cred)
+
+
+def resolve_credential(session: Session, secret: str, kinds: tuple[str, ...]) -> Credential | None:
+    """The live credential for ``secret`` (not expired, not revoked), or ``None``."""
+    cred = session.scalar(select(Credential).where(Credential.secret_hash == secret_hash(secret)))
+    now = utcnow()
+    if (
+        cred is None
+        or cred.kind not in kinds
+        or cred.revoked_at is not None
+        or cred.expires_at <= now
+    ):
+        return None
+    return cred
+
+
+def start_web_session(session: Session, settings: Settings, account: StaffAccount) -> IssuedSecret:
+    return issue_credential(
+        session,
+        kind="session",
+        organization_id=account.organization_id,
+        account_id=account.id,
+        lifetime=dt.timedelta(hours=settings.refresh_token_hours),
+    )
+
+
+def touch_web_session(cred: Credential, settings: Settings) -> bool:
+    """Slide the idle timeout; ``False`` when the session has been idle too long."""
+    now = utcnow()
+    if now - cred.last_used_at > dt.timedelta(minutes=settings.session_idle_minutes):
+        return False
+    cred.last_used_at = now
+    return True
+
+
+def issue_token_pair(
+    session: Session, settings: Settings, account: StaffAccount
+) -> dict[str, object]:
+    """An access token (60 min) and a refresh token (8 h), as the national WEB-service API."""
+    refresh = issue_credential(
+        session,
+        kind="refresh",
+        organization_id=account.organization_id,
+        account_id=account.id,
+        lifetime=dt.timedelta(hours=settings.refresh_token_hours),
+    )
+    access = issue_credential(
+        session,
+        kind="access",
+        organization_id=account.organization_id,
+        account_id=account.id,
+        lifetime=dt.timedelta(minutes=settings.access_token_minutes),
+        parent_id=refresh.credential.id,
+    )
+    return {
+        "access_token": access.secret,
+        "token_type": "Bearer",
+        "expires_in": settings.access_token_minutes * 60,
+        "refresh_token": refresh.secret,
+        "refresh_expires_in": settings.refresh_token_hours * 3600,
+    }
+
+
+def refresh_access_token(
+    session: Session, settings: Settings, refresh_secret: str
+) -> dict[str, object]:
+    """A new access token from a live refresh token (the refresh token keeps its own expiry)."""
+    refresh = resolve_credential(session, refresh_secret, ("refresh",))
+    if refresh is None or refresh.account_id is None:
+        raise Unauthenticated(
+            "リフレッシュトークンが無効か期限切れです", code="ACC-REFRESH-INVALID"
+        )
+    access = issue_credential(
+        session,
+        kind="access",
+        organization_id=refresh.organization_id,
+        account_id=refresh.account_id,
+        lifetime=min(
+            dt.timedelta(minutes=settings.access_token_minutes), refresh.expires_at - utcnow()
+        ),
+        parent_id=refresh.id,
+    )
+    return {
+        "access_token": access.secret,
+        "token_type": "Bearer",
+        "expires_in": int((access.credential.expires_at - utcnow()).total_seconds()),
+    }
+
+
+def revoke(session: Session, cred: Credential) -> None:
+    """Revoke a credential and everything issued from it (access tokens of a refresh token)."""
+    now = utcnow()
+    cred.revoked_at = now
+    session.execute(
+        update(Credential)
+        .where(Credential.parent_id == cred.id, Credential.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def get_account(session: Session, account_id: int) -> StaffAccount:
+    account = session.get(StaffAccount, account_id)
+    if account is None:
+        raise Unauthenticated("アカウントが見つかりません", code="ACC-NOT-FOUND")
+    return account

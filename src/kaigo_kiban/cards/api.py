@@ -1,0 +1,39 @@
+"""Card lookups over JSON. Thin: parse, call the service (which authorises and audits), shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Query
+
+from kaigo_kiban.cards import service
+from kaigo_kiban.cards.schemas import CardsResponse, to_response
+from kaigo_kiban.core.clock import today_jst
+from kaigo_kiban.core.errors import InvalidInput
+from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db
+
+router = APIRouter(prefix="/api/v1", tags=["被保険者証等"])
+
+
+@router.get(
+    "/insured/{insured_no}/cards",
+    response_model=CardsResponse,
+    summary="指定日に有効な被保険者証・負担割合証・負担限度額認定証・減免減額認定証",
+)
+def get_cards(
+    insured_no: str,
+    db: Db,
+    settings: AppSettings,
+    actor: CurrentActor,
+    as_of: dt.date | None = Query(None, description="基準日 (YYYY-MM-DD)。省略時は本日 (JST)"),
+    insurer_no: str | None = Query(None, description="保険者番号 (市町村アカウントは省略可)"),
+    history: bool = Query(False, description="履歴も返す"),
+) -> CardsResponse:
+    insurer = insurer_no or actor.insurer_no
+    if insurer is None:
+        raise InvalidInput(
+            "保険者番号 (insurer_no) を指定してください", code="CARDS-INSURER-REQUIRED"
+        )
+    day = as_of or today_jst()
+    cards = service.read_cards(db, settings, actor, insurer, insured_no, day, with_history=history)
+    return to_response(insurer, insured_no, day, cards)

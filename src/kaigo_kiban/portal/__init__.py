@@ -1,0 +1,1 @@
+"""Portal: subsidy rules and applications, municipal readiness schedule, vendors, inquiries."""

@@ -1,0 +1,1 @@
+"""Synthetic municipalities: deterministic, realistic card files of invented people only."""

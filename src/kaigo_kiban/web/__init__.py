@@ -1,0 +1,1 @@
+"""App factory, request dependencies, layout templates and static files."""

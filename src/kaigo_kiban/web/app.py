@@ -1,0 +1,93 @@
+"""``create_app(settings)``: the FastAPI application. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from kaigo_kiban.accounts import api as accounts_api
+from kaigo_kiban.accounts import pages as accounts_pages
+from kaigo_kiban.cards import api as cards_api
+from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
+from kaigo_kiban.core.errors import KibanError, Unauthenticated
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.ingest import api as ingest_api
+from kaigo_kiban.registry import pages as registry_pages
+from kaigo_kiban.web import home
+from kaigo_kiban.web.deps import render
+from kaigo_kiban.web.templating import PACKAGE_DIR, make_templates
+
+API_PREFIXES = ("/api/", "/fhir")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIXES) or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
+    app = FastAPI(
+        title="kaigo-kiban API",
+        version="1.0.0",
+        description='介護情報基盤 (kaigo-kiban) の API。業務エラーは `{"error": {"code", "message", "details"}}` で返します。',
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    engine = make_engine(settings)
+    if migrate_db:
+        migrate(engine)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+    app.state.templates = make_templates()
+
+    @app.exception_handler(KibanError)
+    async def domain_error(request: Request, exc: KibanError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status)
+        if isinstance(exc, Unauthenticated) and request.method == "GET":
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg"),
+                "value": str(e.get("input"))[:100],
+            }
+            for e in exc.errors()
+        ]
+        body = {
+            "error": {
+                "code": "KK-INVALID",
+                "message": "入力内容に誤りがあります",
+                "details": details,
+            }
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")
+    for router in (
+        home.router,
+        accounts_pages.router,
+        accounts_api.router,
+        registry_pages.router,
+        cards_api.router,
+        ingest_api.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,175 @@
+"""Request dependencies: the unit of work, the current actor, CSRF, rendering.
+
+One request is one transaction (``db``): committed before the response is sent, rolled back
+on error — except :class:`~kaigo_kiban.access.service.AccessDenied`, whose audit row is
+committed so denials are on record.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.models import Credential
+from kaigo_kiban.core.errors import PermissionDenied, Unauthenticated
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.registry.models import OfficeService, Organization
+
+SESSION_COOKIE = "kk_session"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except PermissionDenied as exc:
+        if getattr(exc, "commit_before_raise", False):
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(get_db, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def request_id(request: Request) -> str:
+    rid = getattr(request.state, "request_id", None)
+    if rid is None:
+        rid = request.headers.get("x-request-id") or secrets.token_hex(8)
+        request.state.request_id = rid
+    return rid
+
+
+def actor_for_credential(session: Session, cred: Credential, request: Request) -> Actor:
+    org = session.get(Organization, cred.organization_id)
+    assert org is not None
+    account = accounts.get_account(session, cred.account_id) if cred.account_id else None
+    types = tuple(
+        sorted(
+            session.scalars(
+                OfficeService.__table__.select()
+                .with_only_columns(OfficeService.service_type)
+                .where(OfficeService.organization_id == org.id)
+            )
+        )
+    )
+    kind = {"municipality": "municipality", "operator": "operator"}.get(org.kind, "staff")
+    if cred.kind == "system":
+        kind = "system" if org.kind != "municipality" else "municipality"
+    return Actor(
+        kind=kind,
+        display_name=account.display_name if account else f"{org.name} (システム)",
+        account_id=account.id if account else None,
+        organization_id=org.id,
+        organization_kind=org.kind,
+        organization_code=org.code,
+        organization_name=org.name,
+        service_types=types,
+        job_type=account.job_type if account else None,
+        insurer_no=org.insurer_no,
+        cert_serial=getattr(request.state, "cert_serial", None),
+        request_id=request_id(request),
+        is_org_admin=bool(account and account.is_org_admin),
+    )
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def optional_actor(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Actor | None:
+    """The signed-in actor from a bearer token (API) or the session cookie (pages)."""
+    token = _bearer(authorization)
+    if token:
+        cred = accounts.resolve_credential(db, token, ("access", "system"))
+        if cred is None:
+            raise Unauthenticated("アクセストークンが無効か期限切れです", code="AUTH-TOKEN-INVALID")
+        return actor_for_credential(db, cred, request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    cred = accounts.resolve_credential(db, cookie, ("session",))
+    if cred is None or not accounts.touch_web_session(cred, settings):
+        return None
+    request.state.csrf_token = cred.csrf_token
+    request.state.via_cookie = True
+    actor = actor_for_credential(db, cred, request)
+    request.state.actor = actor
+    return actor
+
+
+def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthenticated("ログインしてください", code="AUTH-REQUIRED")
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def check_csrf(
+    request: Request, actor: Annotated[Actor | None, Depends(optional_actor)]
+) -> None:
+    """State-changing requests made with the session cookie must echo its CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if actor is not None and not getattr(request.state, "via_cookie", False):
+        return  # bearer-token API call: no ambient credential, no CSRF risk
+    expected = getattr(request.state, "csrf_token", None)
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not secrets.compare_digest(expected, sent):
+        raise PermissionDenied(
+            "フォームの有効期限が切れました。画面を再読み込みしてやり直してください",
+            code="AUTH-CSRF",
+        )
+
+
+def templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """Render a page, or only its ``content`` block for htmx requests (``HX-Request``)."""
+    tpl: Jinja2Templates = request.app.state.templates
+    ctx = {"request": request, **context}
+    ctx.setdefault("actor", getattr(request.state, "actor", None))
+    ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
+    ctx["partial"] = request.headers.get("hx-request") == "true" and not request.headers.get(
+        "hx-boosted"
+    )
+    return tpl.TemplateResponse(request, name, ctx, status_code=status_code)

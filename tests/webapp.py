@@ -1,0 +1,76 @@
+"""An in-process app on a fresh database of its own, with one account per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyotp
+from fastapi.testclient import TestClient
+
+from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.core.database import unit_of_work
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.web.app import create_app
+from tests.factories import INSURER_NO, make_insurer, make_org
+
+PASSWORD = "Test-Pass-2026!"
+
+
+@dataclass
+class AppHarness:
+    client: TestClient
+    settings: Settings
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    def sessions(self):  # type: ignore[no-untyped-def]
+        return self.client.app.state.sessions  # type: ignore[attr-defined]
+
+    def otp(self, login_id: str) -> str:
+        return pyotp.TOTP(self.secrets[login_id]).now()
+
+    def token(self, login_id: str) -> dict:
+        r = self.client.post(
+            "/api/v1/auth/token",
+            json={"login_id": login_id, "password": PASSWORD, "otp": self.otp(login_id)},
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def headers(self, login_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(login_id)['access_token']}"}
+
+
+def build_app(database_url: str, tmp: Path, **overrides: object) -> AppHarness:
+    settings = Settings(
+        database_url=database_url,
+        data_dir=tmp,
+        demo_mode=False,
+        secret_key="t",
+        secure_cookies=False,
+        **overrides,
+    )
+    app = create_app(settings)
+    harness = AppHarness(TestClient(app), settings)
+    with unit_of_work(app.state.sessions) as db:
+        make_insurer(db)
+        city = make_org(
+            db, "municipality", INSURER_NO, "千代田区 介護保険課", insurer_no=INSURER_NO
+        )
+        cm = make_org(db, "office", "1310000011", "試験居宅介護支援", ("43",))
+        helper = make_org(db, "office", "1310000029", "試験訪問介護", ("11",))
+        for login_id, org, job in (
+            ("city", city, "municipal_staff"),
+            ("cm", cm, "care_manager"),
+            ("helper", helper, "care_worker"),
+        ):
+            acc = accounts.create_account(
+                db,
+                organization_id=org.id,
+                login_id=login_id,
+                display_name=login_id,
+                job_type=job,
+                password=PASSWORD,
+            )
+            harness.secrets[login_id] = acc.totp_secret
+    return harness
