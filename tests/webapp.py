@@ -22,6 +22,7 @@ class AppHarness:
     client: TestClient
     settings: Settings
     secrets: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def sessions(self):  # type: ignore[no-untyped-def]
         return self.client.app.state.sessions  # type: ignore[attr-defined]
@@ -38,7 +39,10 @@ class AppHarness:
         return r.json()
 
     def headers(self, login_id: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(login_id)['access_token']}"}
+        """Bearer header; one token per account (a TOTP code is accepted only once)."""
+        if login_id not in self.tokens:
+            self.tokens[login_id] = self.token(login_id)["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[login_id]}"}
 
 
 def build_app(database_url: str, tmp: Path, **overrides: object) -> AppHarness:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import typer
 
 from kaigo_kiban.audit.commands import app as audit_app
+from kaigo_kiban.careplan.commands import app as careplan_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.demo.commands import demo, serve
 from kaigo_kiban.ingest.commands import ingest
 from kaigo_kiban.portal.commands import app as portal_app
-from kaigo_kiban.synth.commands import synth
 from kaigo_kiban.registry.commands import app as registry_app
+from kaigo_kiban.synth.commands import synth
 
 app = typer.Typer(
     name="kaigo-kiban",
@@ -39,6 +40,7 @@ app.command("serve")(serve)
 app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
 app.add_typer(portal_app, name="portal")
+app.add_typer(careplan_app, name="careplan")
 
 
 def main() -> None:

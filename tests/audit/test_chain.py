@@ -68,5 +68,5 @@ def test_verify_names_the_first_bad_event_after_raw_sql_tampering(tmp_path, how:
     code, report = _verify(url)
     assert code == 1 and not report["ok"]
     problem = report["problems"][0]
-    expected_seq = {"edit": 3, "delete-middle": 3, "delete-tail": 4, "reorder": 2}[how]
+    expected_seq = {"edit": 3, "delete-middle": 3, "delete-tail": 5, "reorder": 2}[how]
     assert problem["seq"] == expected_seq, problem

@@ -30,7 +30,12 @@ DATA_KINDS = {
     "life": "LIFE情報",
     "access_history": "閲覧履歴",
 }
-ACTIONS = {"read": "閲覧", "search": "検索結果に表示", "write": "登録・更新"}
+ACTIONS = {
+    "read": "閲覧",
+    "search": "検索結果に表示",
+    "list": "担当一覧に表示",
+    "write": "登録・更新",
+}
 ACTOR_GROUPS = (
     "care_mgmt",
     "facility",

@@ -163,19 +163,29 @@ def list_assigned_persons(
         .order_by(InsuredPerson.name_kana)
     ).all()
     month = today_jst().strftime("%Y%m")
-    return [
-        (
-            a,
-            p,
-            rules.assignment_state(
-                ended=a.ended_at is not None,
-                last_evidence_month=a.last_evidence_month,
-                current_month=month,
-                lapse_months=settings.assignment_lapse_months,
-            ),
+    shown = []
+    for a, p in rows:
+        state = rules.assignment_state(
+            ended=a.ended_at is not None,
+            last_evidence_month=a.last_evidence_month,
+            current_month=month,
+            lapse_months=settings.assignment_lapse_months,
         )
-        for a, p in rows
-    ]
+        if state != "active":
+            continue
+        decision = authorize(
+            session,
+            settings,
+            actor,
+            a.insurer_no,
+            a.insured_no,
+            "insurance_card",
+            "list",
+            raise_on_deny=False,
+        )
+        if decision.allowed:
+            shown.append((a, p, state))
+    return shown
 
 
 def register_assignment(

@@ -1,0 +1,175 @@
+"""Care-plan use cases that need no database yet: check, inspect, build from JSON.
+
+These combine the codec (``formats``), the JSON form and the pure rules with the service-code
+master. Database-backed use cases (mailbox, the care level of the card valid in a month) will
+join them here and take a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import suppress
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from kaigo_kiban.careplan.checks import is_warning
+from kaigo_kiban.careplan.columns import ACCEPTED_VERSIONS
+from kaigo_kiban.careplan.filenames import FileName
+from kaigo_kiban.careplan.formats import CareplanFile, read_careplan
+from kaigo_kiban.careplan.jsonform import FORMAT, FORMAT_VERSION, json_to_careplan
+from kaigo_kiban.careplan.rules import (
+    FLAT_PRICE,
+    LimitCheck,
+    PersonMonthTotal,
+    ServiceCodeMaster,
+    UsageLine,
+    check_limit,
+    total_units,
+)
+from kaigo_kiban.careplan.tokenizer import ENCODING
+
+USAGE_TYPES = frozenset({"UPPLAN", "UPJSK"})
+DEFAULT_VERSION = "202407"
+
+
+def check_careplan(
+    data: bytes,
+    file_name: str | None,
+    master: ServiceCodeMaster,
+    *,
+    record_type: str | None = None,
+) -> tuple[CareplanFile, list[PersonMonthTotal]]:
+    """Read and validate a file; for 第6表 files also check every service code and total the
+    units per person-month. Master problems are added to the file's errors and warnings."""
+    parsed = read_careplan(data, file_name, record_type=record_type)
+    totals: list[PersonMonthTotal] = []
+    if parsed.record_type in USAGE_TYPES and parsed.layout is not None:
+        width = parsed.layout.width
+        lines = [
+            UsageLine.from_fields(record.line, fields)
+            for record, fields in parsed.rows()
+            if len(fields) == width
+        ]
+        totals, problems = total_units(lines, master, file=parsed.file_name)
+        for problem in problems:
+            (parsed.warnings if is_warning(problem) else parsed.errors).append(problem)
+    return parsed, totals
+
+
+def limit_checks(
+    totals: list[PersonMonthTotal],
+    care_levels: Mapping[str, str] | str,
+    unit_price: Decimal = FLAT_PRICE,
+) -> list[LimitCheck]:
+    """Limit checks of the person-months whose care level is known.
+
+    ``care_levels`` maps 被保険者番号 to 要介護状態区分, or is one level for everyone.
+    """
+    out = []
+    for total in totals:
+        level = care_levels if isinstance(care_levels, str) else care_levels.get(total.insured_no)
+        if level is not None:
+            out.append(check_limit(total, level, unit_price))
+    return out
+
+
+def inspection(
+    parsed: CareplanFile,
+    totals: list[PersonMonthTotal],
+    checks: list[LimitCheck] | None = None,
+) -> dict[str, Any]:
+    """A JSON-ready summary of a checked file (the ``inspect --json`` output)."""
+    name = parsed.name
+    by_person = {(c.insured_no, c.month): c for c in checks or []}
+    persons = []
+    for total in totals:
+        person: dict[str, Any] = {
+            "insurer_no": total.insurer_no,
+            "insured_no": total.insured_no,
+            "month": total.month,
+            "total_units": total.total_units,
+            "limit_units": total.limit_units,
+            "outside_limit_units": total.outside_units,
+        }
+        check = by_person.get((total.insured_no, total.month))
+        if check is not None:
+            person["limit"] = {
+                "care_level": check.care_level,
+                "benefit_limit_units": check.limit_units,
+                "excess_units": check.excess_units,
+                "excess_yen": check.excess_yen,
+            }
+        persons.append(person)
+    return {
+        "standard_version": parsed.version,
+        "record_type": parsed.record_type,
+        "file_name": parsed.file_name,
+        "sender": _party(name, "sender"),
+        "receiver": _party(name, "receiver"),
+        "target_month": name.target_month if name else None,
+        "created_at": _created_at(name),
+        "rows": parsed.record_count,
+        "persons": persons,
+        "errors": [e.to_dict() for e in parsed.errors],
+        "warnings": [e.to_dict() for e in parsed.warnings],
+    }
+
+
+def careplan_from_draft(doc: Mapping[str, Any], now: datetime) -> CareplanFile:
+    """Build a new file from a JSON document that may leave things out.
+
+    Filled in: ``format``/``format_version``; ``standard_version`` (default 202407) into
+    every record without ``csv_version``; ``file.created_at`` from ``now``; ``style`` (CRLF,
+    free text quoted). Missing fields are empty. Characters CP932 stores as another character
+    are replaced by that character (〜 → ～). The result is read back and validated.
+    """
+    version = doc.get("standard_version") or DEFAULT_VERSION
+    records = [
+        {**_cp932_forms(r), "csv_version": r.get("csv_version") or version}
+        if isinstance(r, dict)
+        else r
+        for r in doc.get("records") or []
+    ]
+    file_meta = doc.get("file")
+    if isinstance(file_meta, dict) and not file_meta.get("created_at"):
+        file_meta = {**file_meta, "created_at": now.strftime("%Y%m%d%H%M%S")}
+    full = {
+        **doc,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "standard_version": version if version in ACCEPTED_VERSIONS else None,
+        "file": file_meta,
+        "style": {"line_ending": "CRLF", "quoting": "text", "final_line_ending": True},
+        "records": records,
+    }
+    return json_to_careplan(full)
+
+
+def _cp932_forms(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Text values in the form CP932 reads back (〜 U+301C → ～ U+FF5E and the like)."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, str):
+            # characters CP932 cannot hold at all are left for the encoder to report
+            with suppress(UnicodeEncodeError):
+                value = value.encode(ENCODING).decode(ENCODING)
+        out[key] = value
+    return out
+
+
+def _party(name: FileName | None, side: str) -> dict[str, str | None] | None:
+    if name is None:
+        return None
+    if side == "sender":
+        return {"office_no": name.sender_office_no, "service_type": name.sender_service_type}
+    return {"office_no": name.receiver_office_no, "service_type": name.receiver_service_type}
+
+
+def _created_at(name: FileName | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        return name.created_at_datetime.isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,108 @@
+"""Every route is classified; every route that returns personal data writes an audit event.
+
+The list of routes comes from the app's route table, so a new route fails this test until it is
+classified here — a personal-data route cannot slip past the audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kaigo_kiban.access import service as access
+from kaigo_kiban.audit.models import AuditEvent
+from kaigo_kiban.core.database import unit_of_work
+from kaigo_kiban.registry.models import Organization
+from tests.factories import INSURER_NO, actor_for, make_person
+from tests.webapp import build_app
+
+# Routes that return no personal data (or only the caller's own credentials), with why.
+NO_PERSONAL_DATA = {
+    ("GET", "/healthz"): "liveness",
+    ("GET", "/login"): "form",
+    ("POST", "/login"): "sign-in",
+    ("POST", "/logout"): "sign-out",
+    ("GET", "/demo"): "demo accounts (synthetic staff), demo mode only",
+    ("POST", "/demo/login/{login_id}"): "demo sign-in",
+    ("POST", "/api/v1/auth/token"): "credentials",
+    ("POST", "/api/v1/auth/refresh"): "credentials",
+    ("POST", "/api/v1/auth/revoke"): "credentials",
+    ("GET", "/municipal/ingest"): "intake log: file names and counts only",
+    ("POST", "/municipal/ingest"): "municipal write; recorded in the intake log (ingest_file)",
+    (
+        "POST",
+        "/api/v1/municipal/files",
+    ): "municipal write; recorded in the intake log (ingest_file)",
+}
+# Routes that return personal data: (method, path template) → a concrete request.
+PERSONAL_DATA = {
+    ("GET", "/"): "/",
+    ("GET", "/api/v1/insured/{insured_no}/cards"): "/api/v1/insured/0000000001/cards",
+    ("GET", "/municipal/persons"): "/municipal/persons?q=0000",
+    ("GET", "/municipal/persons/{insured_no}"): "/municipal/persons/0000000001",
+}
+INFRASTRUCTURE = {"/static", "/api/openapi.json", "/api/docs", "/docs/oauth2-redirect"}
+
+
+def _routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    found = set()
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if path in INFRASTRUCTURE:
+            continue
+        for method in getattr(route, "methods", None) or ():
+            if method != "HEAD":
+                found.add((method, path))
+    return found
+
+
+def test_every_route_is_classified(tmp_path: Path) -> None:
+    harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+    unclassified = _routes(harness.client.app) - set(NO_PERSONAL_DATA) - set(PERSONAL_DATA)
+    assert unclassified == set(), "classify these routes in tests/access/test_routes_audit.py"
+
+
+def test_every_personal_data_route_writes_an_audit_event(tmp_path: Path) -> None:
+    harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+    factory = harness.sessions()
+    with unit_of_work(factory) as db:
+        make_person(db, "0000000001")
+        access.record_consent(
+            db, INSURER_NO, "0000000001", "MUNICIPALITY_APPLICATION", dt.date(2020, 1, 1), "t"
+        )
+        cm_org = db.scalar(select(Organization).where(Organization.code == "1310000011"))
+        access.register_assignment(
+            db,
+            actor_for(cm_org, "care_manager", service_types=("43",)),
+            INSURER_NO,
+            "0000000001",
+            "43",
+            "MYNUMBER_CARD",
+        )
+    logins = {"/": "cm"}
+    for (method, template), url in PERSONAL_DATA.items():
+        login_id = logins.get(template, "city")
+        with unit_of_work(factory) as db:
+            before = db.scalar(select(func.count()).select_from(AuditEvent))
+        response = harness.client.request(method, url, headers=harness.headers(login_id))
+        with unit_of_work(factory) as db:
+            after = db.scalar(select(func.count()).select_from(AuditEvent))
+        assert response.status_code == 200, (template, response.status_code, response.text[:300])
+        assert after > before, f"{method} {template} returned personal data without an audit event"
+
+
+def test_a_denied_lookup_is_on_record(tmp_path: Path) -> None:
+    harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+    with unit_of_work(harness.sessions()) as db:
+        make_person(db, "0000000001")
+    r = harness.client.get(
+        "/api/v1/insured/0000000001/cards",
+        params={"insurer_no": INSURER_NO},
+        headers=harness.headers("helper"),
+    )
+    assert r.status_code == 403 and r.json()["error"]["code"] == "ACCESS-NO-CONSENT"
+    with unit_of_work(harness.sessions()) as db:
+        outcome = db.scalars(select(AuditEvent.outcome)).all()
+    assert outcome == ["denied"]
