@@ -309,3 +309,51 @@ def test_copay_card_rows_count(db: Session, tmp_path: Path, settings: Settings) 
     report = ingest(db, write_card_file(tmp_path, "copay_card", [copay_card_row()]), settings)
     assert report.status == "committed", report.to_dict()
     assert _count(db, CopayCard) == 1
+
+
+def test_municipal_system_key_sends_a_file_over_http(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.webapp import build_app
+
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    harness = build_app(url, tmp_path)
+    key = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kaigo_kiban.cli",
+            "--db",
+            url,
+            "registry",
+            "system-key",
+            INSURER_NO,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout.strip()
+    good = write_card_file(tmp_path, "insurance_card", [insurance_card_row()])
+    auth = {"Authorization": f"Bearer {key}"}
+    r = harness.client.post(
+        "/api/v1/municipal/files", headers=auth, files={"file": (good.name, good.read_bytes())}
+    )
+    assert (r.status_code, r.json()["files"][0]["status"]) == (200, "committed")
+    bad = write_card_file(tmp_path, "insurance_card", [insurance_card_row(birth_date="19450231")])
+    r = harness.client.post(
+        "/api/v1/municipal/files", headers=auth, files={"file": (bad.name, bad.read_bytes())}
+    )
+    assert r.status_code == 422
+    assert r.json()["files"][0]["errors"][0]["code"] == "ING-DATE"
+    other = write_card_file(
+        tmp_path,
+        "insurance_card",
+        [insurance_card_row(insurer_no="271004")],
+        name=card_file_name("insurance_card", "271004"),
+    )
+    r = harness.client.post(
+        "/api/v1/municipal/files", headers=auth, files={"file": (other.name, other.read_bytes())}
+    )
+    assert r.json()["files"][0]["errors"][0]["code"] == "ING-NOT-YOUR-INSURER"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
@@ -9,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import InsuredPerson, Insurer
+from kaigo_kiban.registry.models import InsuredPerson, Insurer, Organization
 
 
 def upsert_insurer(session: Session, insurer_no: str, name: str, area_grade: str = "99") -> Insurer:
@@ -106,3 +108,38 @@ def search_persons_audited(
         if decision.allowed:
             shown.append(person)
     return shown
+
+
+def municipal_organization(session: Session, insurer_no: str) -> Organization:
+    """The municipality organisation of an insurer (created on first use)."""
+    insurer = get_insurer(session, insurer_no)
+    org = session.scalar(
+        select(Organization).where(
+            Organization.kind == "municipality", Organization.code == insurer_no
+        )
+    )
+    if org is None:
+        org = Organization(
+            kind="municipality",
+            code=insurer_no,
+            name=insurer.name,
+            prefecture_code=insurer.prefecture_code,
+            insurer_no=insurer_no,
+            created_at=utcnow(),
+        )
+        session.add(org)
+        session.flush()
+    return org
+
+
+def issue_municipal_system_key(session: Session, insurer_no: str, label: str, days: int) -> str:
+    """A bearer key for a municipality's system (file sending); only its hash is stored."""
+    org = municipal_organization(session, insurer_no)
+    issued = accounts.issue_credential(
+        session,
+        kind="system",
+        organization_id=org.id,
+        lifetime=dt.timedelta(days=days),
+        label=label,
+    )
+    return issued.secret
