@@ -22,6 +22,7 @@ from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.errors import PermissionDenied
+from kaigo_kiban.core.ids import municipality_check_digit
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.ingest.service import ingest_file
 from kaigo_kiban.registry import service as registry
@@ -72,6 +73,8 @@ def seed(
     counts: dict[str, int] = {}
     with unit_of_work(factory) as session:
         registry.upsert_insurer(session, *DEMO_INSURER, area_grade="03")
+        code = "14999" + str(municipality_check_digit("14999"))
+        registry.add_municipality(session, code, DEMO_INSURER[0], DEMO_INSURER[1], "神奈川県")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         generate_municipality(

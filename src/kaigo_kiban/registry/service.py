@@ -13,9 +13,9 @@ from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
-from kaigo_kiban.core.ids import is_insured_no, is_insurer_no
+from kaigo_kiban.core.ids import is_insured_no, is_insurer_no, is_municipality_code
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import InsuredPerson, Insurer, Organization
+from kaigo_kiban.registry.models import InsuredPerson, Insurer, Municipality, Organization
 
 
 def upsert_insurer(session: Session, insurer_no: str, name: str, area_grade: str = "99") -> Insurer:
@@ -143,3 +143,29 @@ def issue_municipal_system_key(session: Session, insurer_no: str, label: str, da
         label=label,
     )
     return issued.secret
+
+
+def add_municipality(
+    session: Session, municipality_code: str, insurer_no: str, name: str, prefecture_name: str
+) -> Municipality:
+    """Register a 市町村 (全国地方公共団体コード, check digit verified) covered by an insurer."""
+    if not is_municipality_code(municipality_code):
+        raise InvalidInput(
+            "市町村コードは検査数字を含む6桁の全国地方公共団体コードです",
+            code="REG-MUNICIPALITY-CODE",
+            details={"value": municipality_code},
+        )
+    get_insurer(session, insurer_no)
+    row = session.get(Municipality, municipality_code)
+    if row is None:
+        row = Municipality(
+            municipality_code=municipality_code,
+            insurer_no=insurer_no,
+            name=name,
+            prefecture_name=prefecture_name,
+        )
+        session.add(row)
+    else:
+        row.insurer_no, row.name, row.prefecture_name = insurer_no, name, prefecture_name
+    session.flush()
+    return row
