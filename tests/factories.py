@@ -172,3 +172,12 @@ def actor_for(org: Any, job_type: str | None = None, **extra: Any) -> Any:
         insurer_no=org.insurer_no,
         **extra,
     )
+
+
+def write_rows_file(
+    directory: Path, layout: Layout, rows: list[dict[str, str]], insurer_no: str = INSURER_NO
+) -> Path:
+    """A municipal CSV of any layout (header + rows in layout order)."""
+    path = directory / card_file_name(layout.kind, insurer_no)
+    path.write_bytes(card_file_text(layout, rows).encode("utf-8"))
+    return path

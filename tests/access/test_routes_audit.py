@@ -36,25 +36,52 @@ NO_PERSONAL_DATA = {
         "/api/v1/municipal/files",
     ): "municipal write; recorded in the intake log (ingest_file)",
 }
-# Routes that return personal data: (method, path template) → a concrete request.
+# Routes that read or write personal data: (method, path template) → (url, login, JSON body).
 PERSONAL_DATA = {
-    ("GET", "/"): "/",
-    ("GET", "/api/v1/insured/{insured_no}/cards"): "/api/v1/insured/0000000001/cards",
-    ("GET", "/municipal/persons"): "/municipal/persons?q=0000",
-    ("GET", "/municipal/persons/{insured_no}"): "/municipal/persons/0000000001",
+    ("GET", "/"): ("/", "cm", None),
+    ("GET", "/api/v1/insured/{insured_no}/cards"): (
+        "/api/v1/insured/0000000001/cards",
+        "city",
+        None,
+    ),
+    ("GET", "/municipal/persons"): ("/municipal/persons?q=0000", "city", None),
+    ("GET", "/municipal/persons/{insured_no}"): ("/municipal/persons/0000000001", "city", None),
+    ("GET", "/api/v1/assigned-persons"): ("/api/v1/assigned-persons", "cm", None),
+    ("GET", "/office/persons"): ("/office/persons", "cm", None),
+    ("GET", "/office/lookup"): (
+        "/office/lookup?insured_no=0000000001&birth_date=1940-01-02",
+        "cm",
+        None,
+    ),
+    ("POST", "/api/v1/consents"): (
+        "/api/v1/consents",
+        "cm",
+        {"insurer_no": INSURER_NO, "insured_no": "0000000001", "effective_from": "2026-01-05"},
+    ),
 }
 INFRASTRUCTURE = {"/static", "/api/openapi.json", "/api/docs", "/docs/oauth2-redirect"}
 
 
+def _flatten(routes, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """Routes of the app, following included routers (FastAPI keeps them nested)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _flatten(included.routes, prefix + route.include_context.prefix)
+        else:
+            yield prefix, route
+
+
 def _routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     found = set()
-    for route in app.routes:
-        path = getattr(route, "path", "")
+    for prefix, route in _flatten(app.routes):
+        path = prefix + getattr(route, "path", "")
         if path in INFRASTRUCTURE:
             continue
         for method in getattr(route, "methods", None) or ():
             if method != "HEAD":
                 found.add((method, path))
+    assert len(found) > 10, "route enumeration found too few routes"
     return found
 
 
@@ -81,15 +108,17 @@ def test_every_personal_data_route_writes_an_audit_event(tmp_path: Path) -> None
             "43",
             "MYNUMBER_CARD",
         )
-    logins = {"/": "cm"}
-    for (method, template), url in PERSONAL_DATA.items():
-        login_id = logins.get(template, "city")
+    for (method, template), (url, login_id, body) in PERSONAL_DATA.items():
         with unit_of_work(factory) as db:
             before = db.scalar(select(func.count()).select_from(AuditEvent))
-        response = harness.client.request(method, url, headers=harness.headers(login_id))
+        response = harness.client.request(method, url, headers=harness.headers(login_id), json=body)
         with unit_of_work(factory) as db:
             after = db.scalar(select(func.count()).select_from(AuditEvent))
-        assert response.status_code == 200, (template, response.status_code, response.text[:300])
+        assert response.status_code in (200, 201), (
+            template,
+            response.status_code,
+            response.text[:300],
+        )
         assert after > before, f"{method} {template} returned personal data without an audit event"
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import Table, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import rules
-from kaigo_kiban.access.models import Assignment, Consent
+from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
+from kaigo_kiban.access.models import Assignment, Consent, ServiceEvidence
 from kaigo_kiban.audit import service as audit
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
-from kaigo_kiban.core.errors import PermissionDenied
+from kaigo_kiban.core.errors import FieldError, PermissionDenied
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import InsuredPerson
 
@@ -99,6 +100,23 @@ def gather_facts(
     return rules.Facts(True, consent=consent, assignment=assignment)
 
 
+def _actor_fields(actor: Actor) -> dict[str, object]:
+    """The audit fields that describe who acted (never credentials or card data)."""
+    return {
+        "actor_kind": actor.kind,
+        "account_id": actor.account_id,
+        "actor_name": actor.display_name,
+        "organization_kind": actor.organization_kind,
+        "organization_code": actor.organization_code,
+        "organization_name": actor.organization_name,
+        "service_types": " ".join(actor.service_types) or None,
+        "job_type": actor.job_type,
+        "cert_serial": actor.cert_serial,
+        "proxy_for": actor.proxy_for,
+        "request_id": actor.request_id,
+    }
+
+
 def authorize(
     session: Session,
     settings: Settings,
@@ -123,23 +141,13 @@ def authorize(
     audit.append_event(
         session,
         {
-            "actor_kind": actor.kind,
-            "account_id": actor.account_id,
-            "actor_name": actor.display_name,
-            "organization_kind": actor.organization_kind,
-            "organization_code": actor.organization_code,
-            "organization_name": actor.organization_name,
-            "service_types": " ".join(actor.service_types) or None,
-            "job_type": actor.job_type,
-            "cert_serial": actor.cert_serial,
-            "proxy_for": actor.proxy_for,
+            **_actor_fields(actor),
             "insurer_no": insurer_no if facts.person_exists else None,
             "insured_no": insured_no,
             "data_kind": data_kind,
             "action": action,
             "outcome": "allowed" if decision.allowed else "denied",
             "reason": decision.reason,
-            "request_id": actor.request_id,
         },
         fail=settings.audit_fail_for_test,
     )
@@ -233,3 +241,133 @@ def record_consent(
     session.add(consent)
     session.flush()
     return consent
+
+
+# --- municipal files owned by access -------------------------------------------------------
+
+
+def _missing_persons(session: Session, staging: Table) -> list[FieldError]:
+    s = staging
+    person = InsuredPerson.__table__
+    rows = session.execute(
+        select(s.c.line_no, s.c.insured_no)
+        .where(
+            ~exists().where(
+                person.c.insurer_no == s.c.insurer_no, person.c.insured_no == s.c.insured_no
+            )
+        )
+        .order_by(s.c.line_no)
+    )
+    return [
+        FieldError(
+            code="ING-UNKNOWN-PERSON",
+            message="被保険者証が未登録の被保険者です",
+            line=line,
+            value=insured_no,
+            file=staging.info["file"],
+        )
+        for line, insured_no in rows
+    ]
+
+
+def merge_service_evidence(session: Session, staging: Table, file_id: int) -> list[FieldError]:
+    """Record months of service and extend the matching assignments (set-based).
+
+    A repeated month is a no-op; an assignment's ``last_evidence_month`` only moves forward.
+    """
+    errors = _missing_persons(session, staging)
+    if errors:
+        return errors
+    s = staging
+    ev = ServiceEvidence.__table__
+    key = ("insurer_no", "insured_no", "office_no", "service_month")
+    fresh = (
+        select(*(s.c[k] for k in key), literal(file_id))
+        .where(~exists().where(*(ev.c[k] == s.c[k] for k in key)))
+        .distinct()
+    )
+    session.execute(insert(ev).from_select([*key, "source_file_id"], fresh))
+    a = Assignment.__table__
+    newest = (
+        select(func.max(s.c.service_month))
+        .where(
+            s.c.insurer_no == a.c.insurer_no,
+            s.c.insured_no == a.c.insured_no,
+            s.c.office_no == a.c.office_no,
+        )
+        .scalar_subquery()
+    )
+    session.execute(
+        update(a)
+        .where(a.c.ended_at.is_(None), newest.is_not(None), newest > a.c.last_evidence_month)
+        .values(last_evidence_month=newest)
+    )
+    return []
+
+
+def merge_consent(session: Session, staging: Table, file_id: int) -> list[FieldError]:
+    """Apply consents from the municipality: a 取得 row opens a consent, a 撤回 row (source 9)
+    closes every open one. Re-sending the same row is a no-op."""
+    errors = _missing_persons(session, staging)
+    if errors:
+        return errors
+    now = utcnow()
+    for row in session.execute(select(staging).order_by(staging.c.line_no)).mappings():
+        open_rows = session.scalars(
+            select(Consent).where(
+                Consent.insurer_no == row["insurer_no"],
+                Consent.insured_no == row["insured_no"],
+                Consent.withdrawn_at.is_(None),
+            )
+        ).all()
+        if row["source"] == "9":
+            for c in open_rows:
+                c.withdrawn_at = now
+            continue
+        source = CONSENT_SOURCE_NAMES[row["source"]]
+        if any(c.effective_from == row["effective_from"] and c.source == source for c in open_rows):
+            continue
+        record_consent(
+            session,
+            row["insurer_no"],
+            row["insured_no"],
+            source,
+            row["effective_from"],
+            f"file:{file_id}",
+        )
+    return []
+
+
+def give_consent_on_behalf(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str,
+    insured_no: str,
+    day: dt.date,
+) -> Consent:
+    """An office records 包括同意 on the municipality's behalf (居宅介護支援・施設 only, until the
+    municipality takes it at application). The write is audited like any other."""
+    if not set(actor.service_types) & (rules.CARE_MGMT_TYPES | rules.FACILITY_TYPES):
+        raise PermissionDenied(
+            "同意の代行取得は居宅介護支援事業所・介護保険施設に限られます",
+            code="ACCESS-CONSENT-OFFICE-TYPE",
+        )
+    if session.get(InsuredPerson, (insurer_no, insured_no)) is None:
+        raise AccessDenied(rules.Decision(False, "NO-PERSON", rules.DENIALS["NO-PERSON"]))
+    audit.append_event(
+        session,
+        {
+            **_actor_fields(actor),
+            "insurer_no": insurer_no,
+            "insured_no": insured_no,
+            "data_kind": "consent",
+            "action": "write",
+            "outcome": "allowed",
+            "reason": "OFFICE_ON_BEHALF",
+        },
+        fail=settings.audit_fail_for_test,
+    )
+    return record_consent(
+        session, insurer_no, insured_no, "OFFICE_ON_BEHALF", day, actor.display_name
+    )

@@ -319,3 +319,23 @@ def read_cards(
             entry["history"] = list_card_history(session, kind, insurer_no, insured_no)
         result[kind] = entry
     return result
+
+
+def lookup_for_office(
+    session: Session, settings: Settings, actor: Actor, insured_no: str, birth_date: dt.date, as_of: dt.date
+) -> tuple[InsuredPerson, dict[str, Any]]:
+    """Office lookup by two keys (被保険者番号 + 生年月日), so numbers cannot be enumerated.
+
+    A number whose birth date does not match is treated exactly like an unknown number: denied
+    and audited, with the same message.
+    """
+    person = session.scalars(
+        select(InsuredPerson).where(
+            InsuredPerson.insured_no == insured_no, InsuredPerson.birth_date == birth_date
+        )
+    ).first()
+    if person is None:
+        access.authorize(session, settings, actor, None, insured_no, "insurance_card")
+        raise AssertionError("unreachable: authorize denies an unknown person")
+    data = read_cards(session, settings, actor, person.insurer_no, insured_no, as_of, with_history=True)
+    return person, data

@@ -14,6 +14,9 @@ from datetime import datetime
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.access import formats as access_formats
+from kaigo_kiban.access import service as access_service
+from kaigo_kiban.access.models import Consent, ServiceEvidence
 from kaigo_kiban.cards import formats as card_formats
 from kaigo_kiban.cards import service as card_service
 from kaigo_kiban.core.errors import FieldError
@@ -39,7 +42,17 @@ def _card_kind(layout: Layout) -> DataKind:
     return DataKind(layout, table, card_service.merge_card_file)
 
 
-KINDS: dict[str, DataKind] = {k.name: k for k in map(_card_kind, card_formats.CARD_LAYOUTS)}
+_ALL: list[DataKind] = [
+    *map(_card_kind, card_formats.CARD_LAYOUTS),
+    # One line per further kind, owned by its area (layout in formats.py, merge in service.py).
+    DataKind(
+        access_formats.SERVICE_EVIDENCE,
+        ServiceEvidence.__table__,
+        access_service.merge_service_evidence,
+    ),
+    DataKind(access_formats.CONSENT, Consent.__table__, access_service.merge_consent),
+]
+KINDS: dict[str, DataKind] = {k.name: k for k in _ALL}
 
 FILE_NAME = re.compile(
     r"(?P<kind>[a-z][a-z_]*?)_(?P<insurer_no>[0-9]{6})_(?P<created>[0-9]{14})"

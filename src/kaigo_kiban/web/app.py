@@ -10,9 +10,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
+from kaigo_kiban.access import api as access_api
+from kaigo_kiban.access import pages as access_pages
 from kaigo_kiban.accounts import api as accounts_api
 from kaigo_kiban.accounts import pages as accounts_pages
 from kaigo_kiban.cards import api as cards_api
+from kaigo_kiban.cards import pages as cards_pages
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.errors import KibanError, Unauthenticated
 from kaigo_kiban.core.settings import Settings
@@ -88,6 +91,9 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         registry_pages.router,
         cards_api.router,
         ingest_api.router,
+        cards_pages.router,
+        access_api.router,
+        access_pages.router,
     ):
         app.include_router(router)
     return app
