@@ -81,7 +81,8 @@ def card_file_text(layout: Layout, rows: list[dict[str, str]], *, header: bool =
 
 def card_file_name(kind: str, insurer_no: str = INSURER_NO, ext: str = "csv") -> str:
     n = next(_seq)
-    return f"{kind}_{insurer_no}_20261125{n:06d}_{n:03d}.{ext}"
+    stamp = dt.datetime(2026, 11, 25, 9, 0, 0) + dt.timedelta(seconds=n)
+    return f"{kind}_{insurer_no}_{stamp:%Y%m%d%H%M%S}_{n % 1000:03d}.{ext}"
 
 
 def write_card_file(

@@ -46,14 +46,13 @@ class AppHarness:
 
 
 def build_app(database_url: str, tmp: Path, **overrides: object) -> AppHarness:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=tmp,
-        demo_mode=False,
-        secret_key="t",
-        secure_cookies=False,
+    values: dict[str, object] = {
+        "demo_mode": False,
+        "secret_key": "t",
+        "secure_cookies": False,
         **overrides,
-    )
+    }
+    settings = Settings(database_url=database_url, data_dir=tmp, **values)
     app = create_app(settings)
     harness = AppHarness(TestClient(app), settings)
     with unit_of_work(app.state.sessions) as db:

@@ -8,8 +8,11 @@ from kaigo_kiban.audit.commands import app as audit_app
 from kaigo_kiban.careplan.commands import app as careplan_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.demo.commands import demo, serve
+from kaigo_kiban.demo.commands import demo
+from kaigo_kiban.identity.commands import app as card_app
 from kaigo_kiban.ingest.commands import ingest
+from kaigo_kiban.pki.commands import app as pki_app
+from kaigo_kiban.pki.commands import serve_tls_command
 from kaigo_kiban.portal.commands import app as portal_app
 from kaigo_kiban.registry.commands import app as registry_app
 from kaigo_kiban.synth.commands import synth
@@ -36,11 +39,13 @@ def main_options(
 app.command("ingest")(ingest)
 app.command("demo")(demo)
 app.command("synth")(synth)
-app.command("serve")(serve)
+app.command("serve")(serve_tls_command)
 app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
 app.add_typer(portal_app, name="portal")
 app.add_typer(careplan_app, name="careplan")
+app.add_typer(pki_app, name="pki")
+app.add_typer(card_app, name="card")
 
 
 def main() -> None:

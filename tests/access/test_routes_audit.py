@@ -30,6 +30,28 @@ NO_PERSONAL_DATA = {
     ("POST", "/api/v1/auth/refresh"): "credentials",
     ("POST", "/api/v1/auth/revoke"): "credentials",
     ("GET", "/municipal/ingest"): "intake log: file names and counts only",
+    ("GET", "/office/verify"): "verification forms",
+    ("POST", "/office/verify/challenge"): "issues a one-time challenge; returns no personal data",
+    (
+        "POST",
+        "/api/v1/identity/challenges",
+    ): "issues a one-time challenge; returns no personal data",
+    ("POST", "/office/verify/card"): "writes an assignment, audited in access.register_assignment",
+    (
+        "POST",
+        "/office/verify/four-attributes",
+    ): "writes an assignment, audited in access.register_assignment",
+    (
+        "POST",
+        "/api/v1/identity/card-verifications",
+    ): "writes an assignment, audited in access.register_assignment",
+    (
+        "POST",
+        "/api/v1/identity/four-attributes",
+    ): "writes an assignment, audited in access.register_assignment",
+    ("GET", "/staff"): "the organisation's own staff accounts (no insured person data)",
+    ("POST", "/staff"): "staff account management",
+    ("POST", "/staff/{account_id}/{action}"): "staff account management",
     ("POST", "/municipal/ingest"): "municipal write; recorded in the intake log (ingest_file)",
     (
         "POST",
@@ -135,3 +157,19 @@ def test_a_denied_lookup_is_on_record(tmp_path: Path) -> None:
     with unit_of_work(harness.sessions()) as db:
         outcome = db.scalars(select(AuditEvent.outcome)).all()
     assert outcome == ["denied"]
+
+
+def test_registering_an_assignment_is_audited(tmp_path: Path) -> None:
+    harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+    with unit_of_work(harness.sessions()) as db:
+        make_person(db, "0000000001")
+        org = db.scalar(select(Organization).where(Organization.code == "1310000011"))
+        actor = actor_for(org, "care_manager", service_types=("43",))
+        access.register_assignment(db, actor, INSURER_NO, "0000000001", "43", "FOUR_ATTRIBUTES")
+        event = db.scalars(select(AuditEvent)).one()
+    assert (event.data_kind, event.action, event.reason, event.insured_no) == (
+        "assignment",
+        "write",
+        "FOUR_ATTRIBUTES",
+        "0000000001",
+    )

@@ -11,7 +11,9 @@ from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db
 router = APIRouter(prefix="/api/v1", tags=["担当・同意"])
 
 
-@router.get("/assigned-persons", response_model=AssignedPersons, summary="自事業所の担当利用者の一覧")
+@router.get(
+    "/assigned-persons", response_model=AssignedPersons, summary="自事業所の担当利用者の一覧"
+)
 def assigned_persons(db: Db, settings: AppSettings, actor: CurrentActor) -> AssignedPersons:
     rows = service.list_assigned_persons(db, settings, actor)
     return AssignedPersons(
@@ -32,7 +34,12 @@ def assigned_persons(db: Db, settings: AppSettings, actor: CurrentActor) -> Assi
     )
 
 
-@router.post("/consents", response_model=ConsentOut, status_code=201, summary="包括同意の代行登録 (居宅介護支援・施設)")
+@router.post(
+    "/consents",
+    response_model=ConsentOut,
+    status_code=201,
+    summary="包括同意の代行登録 (居宅介護支援・施設)",
+)
 def give_consent(body: ConsentIn, db: Db, settings: AppSettings, actor: CurrentActor) -> ConsentOut:
     consent = service.give_consent_on_behalf(
         db, settings, actor, body.insurer_no, body.insured_no, body.effective_from

@@ -29,6 +29,8 @@ DATA_KINDS = {
     "care_plan": "ケアプラン",
     "life": "LIFE情報",
     "access_history": "閲覧履歴",
+    "assignment": "担当事業所の登録",
+    "consent": "同意",
 }
 ACTIONS = {
     "read": "閲覧",

@@ -204,8 +204,23 @@ def register_assignment(
     service_type: str,
     verified_by: str,
 ) -> Assignment:
-    """Record the actor's office as the person's assigned office after identity verification."""
+    """Record the actor's office as the person's assigned office after identity verification.
+
+    The registration is audited, so the person sees which office registered and how it verified.
+    """
     now = utcnow()
+    audit.append_event(
+        session,
+        {
+            **_actor_fields(actor),
+            "insurer_no": insurer_no,
+            "insured_no": insured_no,
+            "data_kind": "assignment",
+            "action": "write",
+            "outcome": "allowed",
+            "reason": verified_by,
+        },
+    )
     assignment = Assignment(
         insurer_no=insurer_no,
         insured_no=insured_no,

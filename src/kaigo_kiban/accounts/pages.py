@@ -11,9 +11,10 @@ from starlette.responses import Response
 
 from kaigo_kiban.accounts import service
 from kaigo_kiban.accounts.models import StaffAccount
-from kaigo_kiban.core.errors import NotFound, Unauthenticated
+from kaigo_kiban.accounts.rules import JOB_TYPES
+from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.web.deps import SESSION_COOKIE, AppSettings, Db, check_csrf, render
+from kaigo_kiban.web.deps import SESSION_COOKIE, AppSettings, CurrentActor, Db, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,3 +95,67 @@ def demo_login(
         raise NotFound("デモアカウントが見つかりません", code="DEMO-ACCOUNT-NOT-FOUND")
     issued = service.start_web_session(db, settings, account)
     return _signed_in(settings, issued.secret, next)
+
+
+@router.get("/staff")
+def staff_page(request: Request, db: Db, actor: CurrentActor) -> Response:
+    if not actor.is_org_admin:
+        raise PermissionDenied("職員の管理は所属の管理者だけが行えます", code="ACC-ADMIN-ONLY")
+    staff = service.list_staff(db, actor.organization_id or 0)
+    return render(
+        request,
+        "accounts/staff.html",
+        {"staff": staff, "job_types": JOB_TYPES, "title": "職員の管理"},
+    )
+
+
+@router.post("/staff", dependencies=[Depends(check_csrf)])
+def staff_create(
+    request: Request,
+    db: Db,
+    actor: CurrentActor,
+    login_id: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    job_type: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    context: dict[str, object] = {"job_types": JOB_TYPES, "title": "職員の管理"}
+    try:
+        created = service.admin_create_staff(
+            db,
+            admin_org_id=actor.organization_id,
+            admin=actor.is_org_admin,
+            login_id=login_id.strip(),
+            display_name=display_name.strip(),
+            job_type=job_type,
+            password=password,
+        )
+    except InvalidInput as exc:
+        context.update(
+            error=exc,
+            form={"login_id": login_id, "display_name": display_name, "job_type": job_type},
+        )
+        status = 422
+    else:
+        context.update(created=created, otpauth=service.provisioning_uri(created))
+        status = 201
+    context["staff"] = service.list_staff(db, actor.organization_id or 0)
+    return render(request, "accounts/staff.html", context, status_code=status)
+
+
+@router.post("/staff/{account_id}/{action}", dependencies=[Depends(check_csrf)])
+def staff_action(account_id: int, action: str, db: Db, actor: CurrentActor) -> Response:
+    kwargs = {
+        "admin_org_id": actor.organization_id,
+        "admin": actor.is_org_admin,
+        "account_id": account_id,
+    }
+    if action == "deactivate":
+        service.admin_set_active(db, active=False, **kwargs)
+    elif action == "activate":
+        service.admin_set_active(db, active=True, **kwargs)
+    elif action == "unlock":
+        service.admin_unlock(db, **kwargs)
+    else:
+        raise NotFound("操作が見つかりません", code="KK-NOT-FOUND")
+    return RedirectResponse("/staff", status_code=303)

@@ -7,6 +7,8 @@ TOTP (RFC 6238) and a code is accepted once only.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import secrets
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.accounts import rules
 from kaigo_kiban.accounts.models import Credential, StaffAccount
 from kaigo_kiban.core.clock import utcnow
-from kaigo_kiban.core.errors import InvalidInput, Unauthenticated
+from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 
 _hasher = PasswordHasher()
@@ -50,6 +52,8 @@ def create_account(
         )
     if check_password and (problems := rules.password_problems(password)):
         raise InvalidInput("、".join(problems), code="ACC-WEAK-PASSWORD")
+    if totp_secret is not None and not _strong_totp_secret(totp_secret):
+        raise InvalidInput("TOTPシークレットは160ビット (Base32で32文字) 以上にしてください", code="ACC-TOTP-SECRET")
     if session.scalar(select(StaffAccount.id).where(StaffAccount.login_id == login_id)):
         raise InvalidInput("このログインIDは使用されています", code="ACC-LOGIN-ID-TAKEN")
     account = StaffAccount(
@@ -104,8 +108,18 @@ def authenticate(
     return account
 
 
+def _strong_totp_secret(secret: str) -> bool:
+    try:
+        return len(base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))) >= 20
+    except (ValueError, binascii.Error):
+        return False
+
+
 def _accepted_totp_step(account: StaffAccount, otp: str, now: dt.datetime) -> int | None:
-    totp = pyotp.TOTP(account.totp_secret)
+    try:
+        totp = pyotp.TOTP(account.totp_secret)
+    except ValueError:  # a secret pyotp refuses cannot produce a valid code
+        return None
     otp = otp.strip()
     if not (otp.isdigit() and len(otp) == 6):
         return None
@@ -255,3 +269,82 @@ def get_account(session: Session, account_id: int) -> StaffAccount:
     if account is None:
         raise Unauthenticated("アカウントが見つかりません", code="ACC-NOT-FOUND")
     return account
+
+
+def _require_admin(
+    actor_org_id: int | None, is_admin: bool, account: StaffAccount | None = None
+) -> None:
+    if not is_admin:
+        raise PermissionDenied("この操作は所属の管理者だけが行えます", code="ACC-ADMIN-ONLY")
+    if account is not None and account.organization_id != actor_org_id:
+        raise PermissionDenied("他の組織の職員は管理できません", code="ACC-OTHER-ORG")
+
+
+def list_staff(session: Session, organization_id: int) -> list[StaffAccount]:
+    return list(
+        session.scalars(
+            select(StaffAccount)
+            .where(StaffAccount.organization_id == organization_id)
+            .order_by(StaffAccount.login_id)
+        )
+    )
+
+
+def admin_create_staff(
+    session: Session,
+    *,
+    admin_org_id: int | None,
+    admin: bool,
+    login_id: str,
+    display_name: str,
+    job_type: str,
+    password: str,
+) -> StaffAccount:
+    """An organisation's administrator adds a staff member to their own organisation."""
+    _require_admin(admin_org_id, admin)
+    assert admin_org_id is not None
+    return create_account(
+        session,
+        organization_id=admin_org_id,
+        login_id=login_id,
+        display_name=display_name,
+        job_type=job_type,
+        password=password,
+    )
+
+
+def admin_set_active(
+    session: Session, *, admin_org_id: int | None, admin: bool, account_id: int, active: bool
+) -> StaffAccount:
+    """Deactivate (or reactivate) a staff member; deactivation also revokes their credentials."""
+    account = session.get(StaffAccount, account_id)
+    _require_admin(admin_org_id, admin, account)
+    if account is None:
+        raise PermissionDenied("他の組織の職員は管理できません", code="ACC-OTHER-ORG")
+    account.active = active
+    if not active:
+        now = utcnow()
+        session.execute(
+            update(Credential)
+            .where(Credential.account_id == account.id, Credential.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    return account
+
+
+def admin_unlock(
+    session: Session, *, admin_org_id: int | None, admin: bool, account_id: int
+) -> StaffAccount:
+    account = session.get(StaffAccount, account_id)
+    _require_admin(admin_org_id, admin, account)
+    assert account is not None
+    account.failed_logins = 0
+    account.locked_until = None
+    return account
+
+
+def provisioning_uri(account: StaffAccount, issuer: str = "kaigo-kiban") -> str:
+    """otpauth:// URI for enrolling the account's TOTP secret in an authenticator app."""
+    return pyotp.TOTP(account.totp_secret).provisioning_uri(
+        name=account.login_id, issuer_name=issuer
+    )

@@ -1,4 +1,4 @@
-"""``kaigo-kiban demo`` and ``kaigo-kiban serve``."""
+"""``kaigo-kiban demo``: build the demo database and serve it."""
 
 from __future__ import annotations
 
@@ -52,13 +52,3 @@ def demo(
         console.print(f"  {login_id:<18} {name} ({job})")
     if not no_serve:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
-
-
-def serve(
-    ctx: typer.Context,
-    port: int = typer.Option(8000, "--port"),
-    host: str = typer.Option("127.0.0.1", "--host"),
-) -> None:
-    """Webサーバを起動します (HTTP)。"""
-    settings = cli_context(ctx).settings
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

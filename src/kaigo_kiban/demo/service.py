@@ -32,7 +32,7 @@ from kaigo_kiban.synth.generator import generate_municipality
 DEMO_INSURER = ("149993", "みなと架空市")
 DEMO_PASSWORD = "Demo-Pass-2026!"
 # Fixed TOTP secrets so a newcomer can add them to an authenticator app (demo only).
-DEMO_TOTP = "JBSWY3DPEHPK3PXP"
+DEMO_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass(frozen=True)

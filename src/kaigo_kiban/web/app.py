@@ -19,6 +19,8 @@ from kaigo_kiban.cards import pages as cards_pages
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.errors import KibanError, Unauthenticated
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.identity import api as identity_api
+from kaigo_kiban.identity import pages as identity_pages
 from kaigo_kiban.ingest import api as ingest_api
 from kaigo_kiban.registry import pages as registry_pages
 from kaigo_kiban.web import home
@@ -94,6 +96,8 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         cards_pages.router,
         access_api.router,
         access_pages.router,
+        identity_api.router,
+        identity_pages.router,
     ):
         app.include_router(router)
     return app

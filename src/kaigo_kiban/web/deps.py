@@ -21,6 +21,7 @@ from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import Credential
 from kaigo_kiban.core.errors import PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.pki.rules import check_office_match
 from kaigo_kiban.registry.models import OfficeService, Organization
 
 SESSION_COOKIE = "kk_session"
@@ -76,7 +77,7 @@ def actor_for_credential(session: Session, cred: Credential, request: Request) -
     kind = {"municipality": "municipality", "operator": "operator"}.get(org.kind, "staff")
     if cred.kind == "system":
         kind = "system" if org.kind != "municipality" else "municipality"
-    return Actor(
+    actor = Actor(
         kind=kind,
         display_name=account.display_name if account else f"{org.name} (システム)",
         account_id=account.id if account else None,
@@ -91,6 +92,9 @@ def actor_for_credential(session: Session, cred: Credential, request: Request) -
         request_id=request_id(request),
         is_org_admin=bool(account and account.is_org_admin),
     )
+    # Behind TLS, the terminal certificate's office must be the signed-in staff's office.
+    check_office_match(getattr(request.state, "cert_office_no", None), actor)
+    return actor
 
 
 def _bearer(authorization: str | None) -> str | None:

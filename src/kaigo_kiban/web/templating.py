@@ -58,6 +58,7 @@ NAV: tuple[NavItem, ...] = (
     _nav("/municipal/access-log", "照会の記録", "municipality"),
     _nav("/office/persons", "担当利用者", OFFICE_ROLES),
     _nav("/office/lookup", "被保険者の照会", OFFICE_ROLES),
+    _nav("/office/verify", "本人確認・担当登録", OFFICE_ROLES),
     _nav("/office/careplans", "ケアプラン連携", "care_manager"),
     _nav("/office/certifications", "認定の進捗", "care_manager"),
     _nav("/medical/opinions", "主治医意見書", "medical"),
@@ -67,6 +68,7 @@ NAV: tuple[NavItem, ...] = (
     _nav("/me", "わたしの情報", "person"),
     _nav("/me/access-log", "閲覧の記録", "person"),
     _nav("/me/consent", "同意の設定", "person"),
+    _nav("/staff", "職員の管理", "admin"),
 )
 
 
@@ -101,7 +103,10 @@ def nav_items(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
     here = request.url.path
     items = []
     for item in NAV:
-        if role not in item.roles or not page_exists(request, item.href):
+        allowed = role in item.roles or (
+            "admin" in item.roles and actor is not None and actor.is_org_admin
+        )
+        if not allowed or not page_exists(request, item.href):
             continue
         current = here == item.href if item.href == "/" else here.startswith(item.href)
         items.append({"href": item.href, "label": item.label, "current": current})

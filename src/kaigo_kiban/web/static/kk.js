@@ -34,6 +34,25 @@
     box.textContent = text;
   }
 
+  // A table wider than its box scrolls inside .table-wrap; keyboard users must be able to
+  // focus that box to scroll it. Templates should say tabindex="0" themselves; this covers
+  // the ones that do not, and tables that only overflow on a narrow screen.
+  function focusableScrollers(root) {
+    var boxes = (root || document).querySelectorAll(".table-wrap:not([tabindex])");
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.scrollWidth <= box.clientWidth) return;
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "表 (横にスクロールできます)");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { focusableScrollers(event.target); });
+
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     showProblem("処理できませんでした (HTTP " + status + ")。画面を再読み込みしてやり直してください。");

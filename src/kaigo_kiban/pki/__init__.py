@@ -1,0 +1,1 @@
+"""Platform PKI: the certificate authority, client and signing certificates, TLS serving."""
