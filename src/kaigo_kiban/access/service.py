@@ -19,10 +19,12 @@ from kaigo_kiban.access import rules
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
 from kaigo_kiban.access.models import Assignment, Consent, ServiceEvidence
 from kaigo_kiban.audit import service as audit
+from kaigo_kiban.certification.models import OpinionRequest
+from kaigo_kiban.certification.rules import opinion_request_grants_access
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.errors import FieldError, PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import InsuredPerson
+from kaigo_kiban.registry.models import InsuredPerson, Organization
 
 Actor = rules.Actor
 
@@ -76,6 +78,36 @@ def assignment_state(
     return "none"
 
 
+def has_open_opinion_request(
+    session: Session, organization_id: int | None, insurer_no: str, insured_no: str
+) -> bool:
+    """True when the medical institution holds an opinion request (主治医意見書作成依頼) for the
+    person that still grants access: open, or submitted within the window of
+    ``certification.rules.opinion_request_grants_access``. Cancelled requests never do."""
+    if organization_id is None:
+        return False
+    code = session.scalar(
+        select(Organization.code).where(
+            Organization.id == organization_id, Organization.kind == "medical"
+        )
+    )
+    if code is None:
+        return False
+    requests = session.execute(
+        select(OpinionRequest.status, OpinionRequest.requested_on).where(
+            OpinionRequest.insurer_no == insurer_no,
+            OpinionRequest.insured_no == insured_no,
+            OpinionRequest.institution_code == code,
+            OpinionRequest.status != "cancelled",
+        )
+    )
+    today = today_jst()
+    return any(
+        opinion_request_grants_access(status, requested_on, today)
+        for status, requested_on in requests
+    )
+
+
 def gather_facts(
     session: Session, settings: Settings, actor: Actor, insurer_no: str, insured_no: str
 ) -> rules.Facts:
@@ -91,7 +123,13 @@ def gather_facts(
         )
     consent = consent_state(session, insurer_no, insured_no, today_jst())
     if groups == ("medical",):
-        return rules.Facts(True, consent=consent, opinion_request=False)
+        return rules.Facts(
+            True,
+            consent=consent,
+            opinion_request=has_open_opinion_request(
+                session, actor.organization_id, insurer_no, insured_no
+            ),
+        )
     assignment = (
         assignment_state(session, settings, actor.organization_id, insurer_no, insured_no)
         if actor.organization_id is not None
@@ -133,27 +171,58 @@ def authorize(
     With ``raise_on_deny=False`` a denial is returned instead (used when one page shows
     several data kinds and some of them are not for this actor); it is audited all the same.
     """
+    decision = authorize_many(
+        session, settings, actor, insurer_no, insured_no, [data_kind], action
+    )[data_kind]
+    if not decision.allowed and raise_on_deny:
+        raise AccessDenied(decision)
+    return decision
+
+
+def authorize_many(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str | None,
+    insured_no: str,
+    data_kinds: list[str],
+    action: str = "read",
+    *,
+    gate: str | None = None,
+) -> dict[str, rules.Decision]:
+    """One decision and one audit event per data kind, with the facts gathered once.
+
+    ``gate`` names the kind that decides whether the person can be seen at all: when it is
+    denied, only that denial is audited and returned (one attempt, one record), and
+    :class:`AccessDenied` is raised. Other denials are returned, not raised.
+    """
     if insurer_no is None:
         facts = rules.Facts(person_exists=False)
     else:
         facts = gather_facts(session, settings, actor, insurer_no, insured_no)
-    decision = rules.decide(actor, data_kind, action, facts)
-    audit.append_event(
+    who = _actor_fields(actor)
+    decisions = {kind: rules.decide(actor, kind, action, facts) for kind in data_kinds}
+    if gate is not None and not decisions[gate].allowed:
+        decisions = {gate: decisions[gate]}
+    audit.append_events(
         session,
-        {
-            **_actor_fields(actor),
-            "insurer_no": insurer_no if facts.person_exists else None,
-            "insured_no": insured_no,
-            "data_kind": data_kind,
-            "action": action,
-            "outcome": "allowed" if decision.allowed else "denied",
-            "reason": decision.reason,
-        },
+        [
+            {
+                **who,
+                "insurer_no": insurer_no if facts.person_exists else None,
+                "insured_no": insured_no,
+                "data_kind": kind,
+                "action": action,
+                "outcome": "allowed" if d.allowed else "denied",
+                "reason": d.reason,
+            }
+            for kind, d in decisions.items()
+        ],
         fail=settings.audit_fail_for_test,
     )
-    if not decision.allowed and raise_on_deny:
-        raise AccessDenied(decision)
-    return decision
+    if gate is not None and not decisions[gate].allowed:
+        raise AccessDenied(decisions[gate])
+    return decisions
 
 
 def list_assigned_persons(

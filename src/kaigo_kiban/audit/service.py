@@ -22,44 +22,58 @@ class AuditWriteFailed(KibanError):
 
 
 def append_event(session: Session, fields: dict[str, Any], *, fail: bool = False) -> AuditEvent:
-    """Append one event to its chain inside the caller's transaction.
+    """Append one event to its chain inside the caller's transaction (see :func:`append_events`)."""
+    return append_events(session, [fields], fail=fail)[0]
 
-    The chain head row is locked (``FOR UPDATE`` on PostgreSQL; SQLite transactions are
-    already exclusive), so concurrent appends to one chain are serialised and never fork it.
-    ``fail`` injects a failure (tests of the "no audit, no data" rule).
+
+def append_events(
+    session: Session, events: list[dict[str, Any]], *, fail: bool = False
+) -> list[AuditEvent]:
+    """Append events, in order, to their chains inside the caller's transaction.
+
+    Each chain's head row is locked (``FOR UPDATE`` on PostgreSQL; SQLite write transactions are
+    already exclusive) once for the batch, so concurrent appends are serialised and a chain never
+    forks. ``fail`` injects a failure (tests of the "no audit, no data" rule).
     """
     if fail:
         raise AuditWriteFailed("監査ログを書き込めないため、処理を中止しました")
-    chain = fields.get("insurer_no") or "-"
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditChainHead)
-    session.execute(
-        ins.values(chain=chain, seq=0, last_hash=rules.GENESIS).on_conflict_do_nothing(
-            index_elements=["chain"]
-        )
-    )
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.chain == chain).with_for_update()
-    ).scalar_one()
+    heads: dict[str, AuditChainHead] = {}
+    written: list[AuditEvent] = []
     occurred = utcnow()
-    record = {
-        **{k: None for k in rules.HASHED_FIELDS},
-        **fields,
-        "chain": chain,
-        "seq": head.seq + 1,
-        "occurred_at": occurred.isoformat(),
-    }
-    record["hash"] = rules.event_hash(head.last_hash, record)
-    event = AuditEvent(
-        **{k: v for k, v in record.items() if k != "occurred_at"},
-        occurred_at=occurred,
-        prev_hash=head.last_hash,
-    )
-    session.add(event)
-    head.seq = record["seq"]
-    head.last_hash = record["hash"]
+    for fields in events:
+        chain = fields.get("insurer_no") or "-"
+        head = heads.get(chain)
+        if head is None:
+            session.execute(
+                ins.values(chain=chain, seq=0, last_hash=rules.GENESIS).on_conflict_do_nothing(
+                    index_elements=["chain"]
+                )
+            )
+            head = session.execute(
+                select(AuditChainHead).where(AuditChainHead.chain == chain).with_for_update()
+            ).scalar_one()
+            heads[chain] = head
+        record = {
+            **dict.fromkeys(rules.HASHED_FIELDS),
+            **fields,
+            "chain": chain,
+            "seq": head.seq + 1,
+            "occurred_at": occurred.isoformat(),
+        }
+        record["hash"] = rules.event_hash(head.last_hash, record)
+        event = AuditEvent(
+            **{k: v for k, v in record.items() if k != "occurred_at"},
+            occurred_at=occurred,
+            prev_hash=head.last_hash,
+        )
+        session.add(event)
+        head.seq = record["seq"]
+        head.last_hash = record["hash"]
+        written.append(event)
     session.flush()
-    return event
+    return written
 
 
 def _as_fields(ev: AuditEvent) -> dict[str, Any]:

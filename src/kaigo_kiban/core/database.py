@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -44,9 +45,27 @@ def make_engine(settings: Settings, **kwargs: object) -> Engine:
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()
 
+        # SQLite has one writer at a time. Queue writers on a lock in this process instead of
+        # letting them spin in SQLite's busy handler, whose sleeps make long latency tails.
+        writer = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if not writer.acquire(timeout=120):
+                raise TimeoutError("データベースの書き込みロックを取得できませんでした")
+            conn.info["kk_writer"] = True
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                conn.info.pop("kk_writer", None)
+                writer.release()
+                raise
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _on_end(conn) -> None:  # type: ignore[no-untyped-def]
+            if conn.info.pop("kk_writer", False):
+                writer.release()
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
