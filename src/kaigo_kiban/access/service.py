@@ -19,12 +19,10 @@ from kaigo_kiban.access import rules
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
 from kaigo_kiban.access.models import Assignment, Consent, ServiceEvidence
 from kaigo_kiban.audit import service as audit
-from kaigo_kiban.certification.models import OpinionRequest
-from kaigo_kiban.certification.rules import opinion_request_grants_access
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.errors import FieldError, PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import InsuredPerson, Organization
+from kaigo_kiban.registry.models import InsuredPerson
 
 Actor = rules.Actor
 
@@ -78,36 +76,6 @@ def assignment_state(
     return "none"
 
 
-def has_open_opinion_request(
-    session: Session, organization_id: int | None, insurer_no: str, insured_no: str
-) -> bool:
-    """True when the medical institution holds an opinion request (主治医意見書作成依頼) for the
-    person that still grants access: open, or submitted within the window of
-    ``certification.rules.opinion_request_grants_access``. Cancelled requests never do."""
-    if organization_id is None:
-        return False
-    code = session.scalar(
-        select(Organization.code).where(
-            Organization.id == organization_id, Organization.kind == "medical"
-        )
-    )
-    if code is None:
-        return False
-    requests = session.execute(
-        select(OpinionRequest.status, OpinionRequest.requested_on).where(
-            OpinionRequest.insurer_no == insurer_no,
-            OpinionRequest.insured_no == insured_no,
-            OpinionRequest.institution_code == code,
-            OpinionRequest.status != "cancelled",
-        )
-    )
-    today = today_jst()
-    return any(
-        opinion_request_grants_access(status, requested_on, today)
-        for status, requested_on in requests
-    )
-
-
 def gather_facts(
     session: Session, settings: Settings, actor: Actor, insurer_no: str, insured_no: str
 ) -> rules.Facts:
@@ -123,13 +91,7 @@ def gather_facts(
         )
     consent = consent_state(session, insurer_no, insured_no, today_jst())
     if groups == ("medical",):
-        return rules.Facts(
-            True,
-            consent=consent,
-            opinion_request=has_open_opinion_request(
-                session, actor.organization_id, insurer_no, insured_no
-            ),
-        )
+        return rules.Facts(True, consent=consent, opinion_request=False)
     assignment = (
         assignment_state(session, settings, actor.organization_id, insurer_no, insured_no)
         if actor.organization_id is not None
