@@ -60,7 +60,9 @@ def test_current_page_is_marked_and_sub_pages_count_as_current() -> None:
 def test_every_role_has_a_home_entry_and_every_entry_a_known_role() -> None:
     for role in ROLE_LABELS:
         assert any(item.href == "/" and role in item.roles for item in NAV), role
-    assert all(item.roles <= set(ROLE_LABELS) | {"admin"} for item in NAV)  # admin: org administrators
+    assert all(
+        item.roles <= set(ROLE_LABELS) | {"admin"} for item in NAV
+    )  # admin: org administrators
     assert nav_role(None) is None
     assert nav_role(Actor(kind="person", display_name="本人")) == "person"
     assert (

@@ -53,7 +53,10 @@ def create_account(
     if check_password and (problems := rules.password_problems(password)):
         raise InvalidInput("、".join(problems), code="ACC-WEAK-PASSWORD")
     if totp_secret is not None and not _strong_totp_secret(totp_secret):
-        raise InvalidInput("TOTPシークレットは160ビット (Base32で32文字) 以上にしてください", code="ACC-TOTP-SECRET")
+        raise InvalidInput(
+            "TOTPシークレットは160ビット (Base32で32文字) 以上にしてください",
+            code="ACC-TOTP-SECRET",
+        )
     if session.scalar(select(StaffAccount.id).where(StaffAccount.login_id == login_id)):
         raise InvalidInput("このログインIDは使用されています", code="ACC-LOGIN-ID-TAKEN")
     account = StaffAccount(

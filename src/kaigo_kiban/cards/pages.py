@@ -25,7 +25,11 @@ def lookup(
     birth_date: str = "",
     as_of: dt.date | None = Query(None),
 ) -> Response:
-    context: dict[str, object] = {"insured_no": insured_no, "birth_date": birth_date, "title": "被保険者の照会"}
+    context: dict[str, object] = {
+        "insured_no": insured_no,
+        "birth_date": birth_date,
+        "title": "被保険者の照会",
+    }
     errors: dict[str, str] = {}
     if insured_no or birth_date:
         if not (insured_no.isdigit() and len(insured_no) == 10):
@@ -37,7 +41,9 @@ def lookup(
         if not errors:
             day = as_of or today_jst()
             try:
-                person, cards = service.lookup_for_office(db, settings, actor, insured_no, born, day)
+                person, cards = service.lookup_for_office(
+                    db, settings, actor, insured_no, born, day
+                )
             except AccessDenied as denied:
                 db.commit()  # the denial is on record
                 context["denied"] = denied

@@ -322,7 +322,12 @@ def read_cards(
 
 
 def lookup_for_office(
-    session: Session, settings: Settings, actor: Actor, insured_no: str, birth_date: dt.date, as_of: dt.date
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insured_no: str,
+    birth_date: dt.date,
+    as_of: dt.date,
 ) -> tuple[InsuredPerson, dict[str, Any]]:
     """Office lookup by two keys (被保険者番号 + 生年月日), so numbers cannot be enumerated.
 
@@ -337,5 +342,7 @@ def lookup_for_office(
     if person is None:
         access.authorize(session, settings, actor, None, insured_no, "insurance_card")
         raise AssertionError("unreachable: authorize denies an unknown person")
-    data = read_cards(session, settings, actor, person.insurer_no, insured_no, as_of, with_history=True)
+    data = read_cards(
+        session, settings, actor, person.insurer_no, insured_no, as_of, with_history=True
+    )
     return person, data
