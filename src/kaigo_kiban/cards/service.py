@@ -302,16 +302,14 @@ def read_cards(
     The 被保険者証 decides whether the actor may see the person at all (a denial raises);
     the other kinds the actor may not see are reported as ``denied`` with the reason.
     """
-    access.authorize(session, settings, actor, insurer_no, insured_no, "insurance_card")
+    decisions = access.authorize_many(
+        session, settings, actor, insurer_no, insured_no, list(CARD_MODELS), gate="insurance_card"
+    )
     result: dict[str, Any] = {}
-    for kind in CARD_MODELS:
-        if kind != "insurance_card":
-            decision = access.authorize(
-                session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False
-            )
-            if not decision.allowed:
-                result[kind] = {"denied": {"code": decision.reason, "message": decision.message}}
-                continue
+    for kind, decision in decisions.items():
+        if not decision.allowed:
+            result[kind] = {"denied": {"code": decision.reason, "message": decision.message}}
+            continue
         entry: dict[str, Any] = {
             "current": find_card_valid_on(session, kind, insurer_no, insured_no, as_of)
         }
