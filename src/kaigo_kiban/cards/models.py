@@ -1,5 +1,8 @@
 """Card tables. One row per (insurer_no, insured_no, history_no); rows are history, never lost.
 
+The primary key also serves "valid on date" reads (a person has few rows), so the tables carry
+no secondary index: every index costs on each of the millions of rows a snapshot inserts.
+
 A correction (訂正) replaces the content of an existing 履歴番号 and keeps the replaced
 content in ``card_revision``; a deletion (削除) marks the row ``deleted`` and leaves it
 readable. The current card on date D is the live row with the highest 履歴番号 whose
@@ -31,7 +34,6 @@ class InsuranceCard(CardMixin, Base):
     """被保険者証 (items follow the 受給者異動連絡票 5311 where they overlap)."""
 
     __tablename__ = "insurance_card"
-    __table_args__ = (Index("ix_insurance_card_person", "insurer_no", "insured_no", "valid_from"),)
 
     change_date: Mapped[dt.date] = mapped_column(Date)
     change_kind: Mapped[str] = mapped_column(String(1))
@@ -70,7 +72,6 @@ class CopayCard(CardMixin, Base):
     """負担割合証: 1, 2 or 3割, valid 8/1–7/31."""
 
     __tablename__ = "copay_card"
-    __table_args__ = (Index("ix_copay_card_person", "insurer_no", "insured_no", "valid_from"),)
 
     ratio: Mapped[int] = mapped_column(Integer)
 
@@ -79,7 +80,6 @@ class CostCapCert(CardMixin, Base):
     """負担限度額認定証: stage and daily caps (yen) for food and residence by room type."""
 
     __tablename__ = "cost_cap_cert"
-    __table_args__ = (Index("ix_cost_cap_cert_person", "insurer_no", "insured_no", "valid_from"),)
 
     stage: Mapped[str] = mapped_column(String(2), doc="1, 2, 31 (3①), 32 (3②)")
     food_cap_yen: Mapped[int] = mapped_column(Integer)
@@ -95,7 +95,6 @@ class ReductionCert(CardMixin, Base):
     """減免減額認定証 (利用者負担減免, 社会福祉法人等軽減 …)."""
 
     __tablename__ = "reduction_cert"
-    __table_args__ = (Index("ix_reduction_cert_person", "insurer_no", "insured_no", "valid_from"),)
 
     reduction_kind: Mapped[str] = mapped_column(String(1))
     benefit_rate_percent: Mapped[int | None] = mapped_column(Integer)
