@@ -193,69 +193,41 @@ def _apply_corrections(
     session.flush()
 
 
-PERSON_FIELDS = (
-    "name_kanji",
-    "name_kana",
-    "birth_date",
-    "sex",
-    "postal_code",
-    "address",
-    "qualified_on",
-    "disqualified_on",
-)
-
-
 def refresh_persons(session: Session, staging: Table) -> None:
-    """Bring the registry rows of the persons in ``staging`` up to their newest live card.
-
-    Without corrections or deletions in the file, the newest row per person comes straight from
-    the staged rows (a window function) and only replaces a registry row that is not newer — one
-    pass over the file. With them, the rows are re-derived from the card table.
-    """
+    """Re-derive the registry rows of the persons in ``staging`` from their newest live card."""
     t = CARD_TABLES["insurance_card"]
     person = InsuredPerson.__table__
     s = staging
-    fields = list(PERSON_FIELDS)
-    has_corrections = session.execute(
-        select(literal(1)).where(s.c.correction_kind.is_not(None)).limit(1)
-    ).first()
-    if has_corrections:
-        t2 = t.alias("t2")
-        latest = (
-            select(func.max(t2.c.history_no))
-            .where(
-                t2.c.insurer_no == t.c.insurer_no,
-                t2.c.insured_no == t.c.insured_no,
-                t2.c.deleted.is_(False),
-            )
-            .scalar_subquery()
+    t2 = t.alias("t2")
+    latest = (
+        select(func.max(t2.c.history_no))
+        .where(
+            t2.c.insurer_no == t.c.insurer_no,
+            t2.c.insured_no == t.c.insured_no,
+            t2.c.deleted.is_(False),
         )
-        # Drive from the (distinct) persons of the file so each lookup uses the card primary key.
-        persons = select(s.c.insurer_no, s.c.insured_no).distinct().subquery()
-        source = (
-            select(t.c.insurer_no, t.c.insured_no, *(t.c[f] for f in fields), t.c.history_no)
-            .select_from(persons)
-            .join(
-                t,
-                (t.c.insurer_no == persons.c.insurer_no) & (t.c.insured_no == persons.c.insured_no),
-            )
-            .where(t.c.deleted.is_(False), t.c.history_no == latest)
+        .scalar_subquery()
+    )
+    fields = [
+        "name_kanji",
+        "name_kana",
+        "birth_date",
+        "sex",
+        "postal_code",
+        "address",
+        "qualified_on",
+        "disqualified_on",
+    ]
+    # Drive from the (distinct) persons of the file so each lookup uses the card primary key.
+    persons = select(s.c.insurer_no, s.c.insured_no).distinct().subquery()
+    source = (
+        select(t.c.insurer_no, t.c.insured_no, *(t.c[f] for f in fields), t.c.history_no)
+        .select_from(persons)
+        .join(
+            t, (t.c.insurer_no == persons.c.insurer_no) & (t.c.insured_no == persons.c.insured_no)
         )
-    else:
-        rank = (
-            func.row_number()
-            .over(partition_by=(s.c.insurer_no, s.c.insured_no), order_by=s.c.history_no.desc())
-            .label("rank")
-        )
-        ranked = select(
-            s.c.insurer_no, s.c.insured_no, *(s.c[f] for f in fields), s.c.history_no, rank
-        ).subquery()
-        source = select(
-            ranked.c.insurer_no,
-            ranked.c.insured_no,
-            *(ranked.c[f] for f in fields),
-            ranked.c.history_no,
-        ).where(ranked.c.rank == 1)
+        .where(t.c.deleted.is_(False), t.c.history_no == latest)
+    )
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(person)
     stmt = ins.from_select(["insurer_no", "insured_no", *fields, "latest_history_no"], source)
@@ -265,9 +237,6 @@ def refresh_persons(session: Session, staging: Table) -> None:
             **{f: stmt.excluded[f] for f in fields},
             "latest_history_no": stmt.excluded.latest_history_no,
         },
-        where=None
-        if has_corrections
-        else stmt.excluded.latest_history_no >= person.c.latest_history_no,
     )
     session.execute(stmt)
 
