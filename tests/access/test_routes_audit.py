@@ -15,7 +15,7 @@ from kaigo_kiban.access import service as access
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.registry.models import Organization
-from tests.factories import INSURER_NO, actor_for, make_person
+from tests.factories import INSURER_NO, actor_for, make_careplan_exchange, make_person
 from tests.webapp import build_app
 
 # Routes that return no personal data (or only the caller's own credentials), with why.
@@ -57,6 +57,56 @@ NO_PERSONAL_DATA = {
         "POST",
         "/api/v1/municipal/files",
     ): "municipal write; recorded in the intake log (ingest_file)",
+    ("GET", "/careplan/send"): "care-plan upload form",
+    **{
+        (method, path): "care-plan upload (multipart): every person in the file is authorised"
+        " (write) and audited before anything is stored; tests/careplan/test_exchange_api.py"
+        for method, path in (("POST", "/careplan/send"), ("POST", "/api/v1/careplan/files"))
+    },
+    # Portal: applications, inquiries, readiness, vendors and FAQ hold no person's data
+    # (organisations' subsidy claims and questions); ownership is enforced in portal.service.
+    **{
+        (method, path): "portal: no personal data (organisation-owned or public)"
+        for method, path in (
+            ("GET", "/portal"),
+            ("GET", "/portal/applications"),
+            ("POST", "/portal/applications"),
+            ("GET", "/portal/applications/new"),
+            ("GET", "/portal/applications/estimate"),
+            ("GET", "/portal/applications/{app_id}"),
+            ("POST", "/portal/applications/{app_id}/items"),
+            ("POST", "/portal/applications/{app_id}/receipts"),
+            ("GET", "/portal/applications/{app_id}/receipts/{receipt_id}"),
+            ("POST", "/portal/applications/{app_id}/receipts/{receipt_id}/remove"),
+            ("POST", "/portal/applications/{app_id}/actions"),
+            ("POST", "/portal/applications/{app_id}/comments"),
+            ("GET", "/portal/applications/{app_id}/decision"),
+            ("GET", "/portal/readiness"),
+            ("GET", "/portal/readiness.csv"),
+            ("GET", "/portal/readiness/import"),
+            ("POST", "/portal/readiness/import"),
+            ("GET", "/portal/vendors"),
+            ("POST", "/portal/vendors"),
+            ("GET", "/portal/vendors/new"),
+            ("GET", "/portal/vendors/{vendor_id}/edit"),
+            ("POST", "/portal/vendors/{vendor_id}"),
+            ("GET", "/portal/inquiries"),
+            ("POST", "/portal/inquiries"),
+            ("GET", "/portal/inquiries/new"),
+            ("GET", "/portal/inquiries/{inquiry_id}"),
+            ("GET", "/portal/inquiries/access/{token}"),
+            ("POST", "/portal/inquiries/{inquiry_id}/messages"),
+            ("POST", "/portal/inquiries/{inquiry_id}/faq"),
+            ("GET", "/portal/faq"),
+            ("POST", "/api/v1/portal/subsidy-estimate"),
+            ("GET", "/api/v1/portal/applications"),
+            ("POST", "/api/v1/portal/applications"),
+            ("GET", "/api/v1/portal/applications/{app_id}"),
+            ("PUT", "/api/v1/portal/applications/{app_id}"),
+            ("POST", "/api/v1/portal/applications/{app_id}/receipts"),
+            ("POST", "/api/v1/portal/applications/{app_id}/submit"),
+        )
+    },
 }
 # Routes that read or write personal data: (method, path template) → (url, login, JSON body).
 PERSONAL_DATA = {
@@ -72,6 +122,42 @@ PERSONAL_DATA = {
     ("GET", "/office/persons"): ("/office/persons", "cm", None),
     ("GET", "/office/lookup"): (
         "/office/lookup?insured_no=0000000001&birth_date=1940-01-02",
+        "cm",
+        None,
+    ),
+    # care-plan mailbox: files 1 (UPPLAN) and 2 (UP1KYO) from "cm" to "helper"
+    ("GET", "/api/v1/careplan/received"): ("/api/v1/careplan/received", "helper", None),
+    ("GET", "/api/v1/careplan/sent"): ("/api/v1/careplan/sent", "cm", None),
+    ("GET", "/api/v1/careplan/files/{transfer_id}"): ("/api/v1/careplan/files/1", "cm", None),
+    ("GET", "/api/v1/careplan/files/{transfer_id}/content"): (
+        "/api/v1/careplan/files/1/content",
+        "helper",
+        None,
+    ),
+    ("POST", "/api/v1/careplan/files/{transfer_id}/imported"): (
+        "/api/v1/careplan/files/1/imported",
+        "helper",
+        None,
+    ),
+    ("POST", "/api/v1/careplan/files/{transfer_id}/delivered"): (
+        "/api/v1/careplan/files/2/delivered",
+        "cm",
+        None,
+    ),
+    ("GET", "/careplan/mailbox"): ("/careplan/mailbox", "helper", None),
+    ("GET", "/careplan/files/{transfer_id}"): ("/careplan/files/1", "helper", None),
+    ("GET", "/careplan/files/{transfer_id}/download"): (
+        "/careplan/files/1/download",
+        "helper",
+        None,
+    ),
+    ("POST", "/careplan/files/{transfer_id}/imported"): (
+        "/careplan/files/2/imported",
+        "helper",
+        None,
+    ),
+    ("POST", "/careplan/files/{transfer_id}/delivered"): (
+        "/careplan/files/2/delivered",
         "cm",
         None,
     ),
@@ -130,6 +216,7 @@ def test_every_personal_data_route_writes_an_audit_event(tmp_path: Path) -> None
             "43",
             "MYNUMBER_CARD",
         )
+        make_careplan_exchange(db, harness.settings)
     for (method, template), (url, login_id, body) in PERSONAL_DATA.items():
         with unit_of_work(factory) as db:
             before = db.scalar(select(func.count()).select_from(AuditEvent))
@@ -173,3 +260,15 @@ def test_registering_an_assignment_is_audited(tmp_path: Path) -> None:
         "FOUR_ATTRIBUTES",
         "0000000001",
     )
+
+
+def test_when_the_audit_write_fails_the_request_fails_without_personal_data(tmp_path: Path) -> None:
+    harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path, audit_fail_for_test=True)
+    with unit_of_work(harness.sessions()) as db:
+        make_person(db, "0000000001", name_kanji="監査 失敗子")
+    r = harness.client.get("/api/v1/insured/0000000001/cards", headers=harness.headers("city"))
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "AUD-WRITE-FAILED"
+    assert "監査 失敗子" not in r.text and "0000000001" not in r.text
+    page = harness.client.get("/municipal/persons/0000000001", headers=harness.headers("city"))
+    assert page.status_code == 503 and "監査 失敗子" not in page.text
