@@ -2,6 +2,10 @@
 either exactly as before (same checksum) or fully committed, never partial; re-running commits.
 
     python bench/crash.py --runs 200 --json
+    python bench/crash.py --runs 50 --db postgresql+psycopg://user@127.0.0.1:5432/postgres --json
+
+On PostgreSQL each run works on a fresh copy (``CREATE DATABASE … TEMPLATE``) of the prepared
+database, on the server the URL names.
 """
 
 from __future__ import annotations
@@ -9,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import shutil
 import signal
@@ -18,7 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from kaigo_kiban.synth.generator import generate_municipality
 
@@ -31,67 +37,124 @@ CHECKED_TABLES = {
 }
 
 
-def checksum(db: Path) -> str:
-    """SHA-256 over every row of the data tables (timestamps of the intake log left out)."""
+def _digest(rows_by_table: Iterable[Iterable[tuple]]) -> str:
     h = hashlib.sha256()
-    conn = sqlite3.connect(db)
-    try:
-        for table, order in CHECKED_TABLES.items():
-            cols = "file_name, kind, sha256, status, rows" if table == "ingest_file" else "*"
-            for row in conn.execute(f"SELECT {cols} FROM {table} ORDER BY {order}"):
-                h.update(repr(row).encode())
-    finally:
-        conn.close()
+    for rows in rows_by_table:
+        for row in rows:
+            h.update(repr(tuple(str(v) for v in row)).encode())
     return h.hexdigest()
 
 
-def _cli(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "kaigo_kiban.cli", "--db", f"sqlite:///{db}", *args]
+def _queries() -> list[str]:
+    queries = []
+    for table, order in CHECKED_TABLES.items():
+        cols = "file_name, kind, sha256, status, rows" if table == "ingest_file" else "*"
+        queries.append(f"SELECT {cols} FROM {table} ORDER BY {order}")
+    return queries
 
 
-def _run(db: Path, *args: str) -> None:
-    subprocess.run(_cli(db, *args), check=True, capture_output=True, timeout=600)
+class SqliteStore:
+    """Databases are files; a copy is a file copy."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+
+    def url(self, name: str) -> str:
+        return f"sqlite:///{self.work / (name + '.db')}"
+
+    def checksum(self, name: str) -> str:
+        conn = sqlite3.connect(self.work / (name + ".db"))
+        try:
+            return _digest(conn.execute(q).fetchall() for q in _queries())
+        finally:
+            conn.close()
+
+    def copy(self, src: str, dst: str) -> None:
+        source = self.work / (src + ".db")
+        conn = sqlite3.connect(source)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.work / dst) + ".db" + suffix).unlink(missing_ok=True)
+        shutil.copyfile(source, self.work / (dst + ".db"))
 
 
-def checkpoint(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+class PostgresStore:
+    """Databases on one server; a copy is ``CREATE DATABASE … TEMPLATE``."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.base = make_url(admin_url)
+
+    def _conninfo(self, name: str) -> str:
+        u = self.base
+        return f"host={u.host} port={u.port or 5432} user={u.username} dbname={name}"
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=f"kk_crash_{name}").render_as_string(hide_password=False)
+
+    def checksum(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self._conninfo(f"kk_crash_{name}")) as conn:
+            return _digest(conn.execute(q).fetchall() for q in _queries())
+
+    def copy(self, src: str, dst: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            self._conninfo(self.base.database or "postgres"), autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "kk_crash_{dst}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "kk_crash_{dst}" TEMPLATE "kk_crash_{src}"')
+
+    def create(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            self._conninfo(self.base.database or "postgres"), autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "kk_crash_{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "kk_crash_{name}"')
 
 
-def copy_db(src: Path, dst: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(dst) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(src, dst)
+def _cli(url: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "kaigo_kiban.cli", "--db", url, *args]
 
 
-def run_trials(runs: int, people: int, seed: int, work: Path) -> dict[str, object]:
+def _run(url: str, *args: str) -> None:
+    subprocess.run(_cli(url, *args), check=True, capture_output=True, timeout=600)
+
+
+def run_trials(
+    runs: int, people: int, seed: int, work: Path, *, db: str | None = None
+) -> dict[str, object]:
+    """Prepare a database holding the 被保険者証 file, then kill ingests of the 負担割合証 file."""
     rng = random.Random(seed)
+    store: SqliteStore | PostgresStore = PostgresStore(db) if db else SqliteStore(work)
     files = work / "files"
     generate_municipality(INSURER, people, seed, files)
     card_file = next(files.glob("insurance_card_*.csv"))
     copay_file = next(files.glob("copay_card_*.csv"))
-    pristine = work / "pristine.db"
-    _run(pristine, "registry", "add-insurer", INSURER, "架空市")
-    _run(pristine, "ingest", str(card_file))
-    checkpoint(pristine)
-    before = checksum(pristine)
-    reference = work / "reference.db"
-    copy_db(pristine, reference)
+    if isinstance(store, PostgresStore):
+        store.create("pristine")
+    _run(store.url("pristine"), "registry", "add-insurer", INSURER, "架空市")
+    _run(store.url("pristine"), "ingest", str(card_file))
+    before = store.checksum("pristine")
+    store.copy("pristine", "reference")
     started = time.perf_counter()
-    _run(reference, "ingest", str(copay_file))
+    _run(store.url("reference"), "ingest", str(copay_file))
     full_seconds = time.perf_counter() - started
-    after = checksum(reference)
+    after = store.checksum("reference")
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import kaigo_kiban.cli"], check=True, timeout=120)
     import_seconds = time.perf_counter() - t0
-    work_db = work / "work.db"
     outcomes = {"before": 0, "committed": 0}
     bad: list[dict[str, object]] = []
     for i in range(runs):
-        copy_db(pristine, work_db)
+        store.copy("pristine", "work")
+        url = store.url("work")
         proc = subprocess.Popen(
-            _cli(work_db, "ingest", str(copay_file)),
+            _cli(url, "ingest", str(copay_file)),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -100,7 +163,7 @@ def run_trials(runs: int, people: int, seed: int, work: Path) -> dict[str, objec
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        state = checksum(work_db)
+        state = store.checksum("work")
         if state == before:
             outcomes["before"] += 1
         elif state == after:
@@ -108,12 +171,13 @@ def run_trials(runs: int, people: int, seed: int, work: Path) -> dict[str, objec
         else:
             bad.append({"run": i, "delay_s": round(delay, 3), "state": "partial"})
             continue
-        _run(work_db, "ingest", str(copay_file))
-        if checksum(work_db) != after:
+        _run(url, "ingest", str(copay_file))
+        if store.checksum("work") != after:
             bad.append({"run": i, "delay_s": round(delay, 3), "state": "rerun-did-not-commit"})
     return {
+        "database": "postgresql" if db else "sqlite",
         "runs": runs,
-        "rows": people,
+        "people": people,
         "full_ingest_s": round(full_seconds, 3),
         "outcomes": outcomes,
         "failures": bad,
@@ -122,18 +186,22 @@ def run_trials(runs: int, people: int, seed: int, work: Path) -> dict[str, objec
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--db", default=None, help="a PostgreSQL server URL (default: SQLite files)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kk-crash-") as tmp:
-        result = run_trials(args.runs, args.people, args.seed, Path(tmp))
+        result = run_trials(args.runs, args.people, args.seed, Path(tmp), db=args.db)
     print(json.dumps(result, ensure_ascii=False) if args.json else result)
     sys.exit(0 if result["ok"] else 1)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
     main()
