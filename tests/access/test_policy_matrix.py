@@ -163,3 +163,48 @@ def test_audit_failure_means_no_data(db: Session, settings: Settings) -> None:
         cards.read_cards(
             db, failing, actor_for(city, "municipal_staff"), INSURER_NO, "0000000001", today_jst()
         )
+
+
+@pytest.mark.parametrize("group", ["municipality", "person", "medical"])
+def test_non_office_groups_match_the_policy_table_for_every_kind(
+    db: Session, settings: Settings, group: str
+) -> None:
+    from kaigo_kiban.access.rules import Actor
+
+    make_insurer(db)
+    make_insurer(db, "271004", "大阪市")
+    make_person(db, "0000000001")
+    make_person(db, "0000000002", insurer_no="271004")
+    access.record_consent(
+        db, INSURER_NO, "0000000001", "MUNICIPALITY_APPLICATION", dt.date(2020, 1, 1), "t"
+    )
+    if group == "municipality":
+        org = make_org(db, "municipality", INSURER_NO, insurer_no=INSURER_NO)
+        actors = {job: actor_for(org, job) for job in ("municipal_staff", "clerk")}
+        own, other = (INSURER_NO, "0000000001"), ("271004", "0000000002")
+    elif group == "person":
+        actors = {
+            "-": Actor(
+                kind="person", display_name="本人", insurer_no=INSURER_NO, insured_no="0000000001"
+            )
+        }
+        own, other = (INSURER_NO, "0000000001"), ("271004", "0000000002")
+    else:
+        org = make_org(db, "medical", "1310000099")
+        actors = {job: actor_for(org, job) for job in ("physician", "medical_clerk", "clerk")}
+        own, other = (INSURER_NO, "0000000001"), ("271004", "0000000002")
+    table = _oracle_table()
+    mismatches = []
+    for kind, (job, actor), (person, relation) in itertools.product(
+        DATA_KINDS, actors.items(), ((own, "own"), (other, "other"))
+    ):
+        jobs = table.get((kind, group), "")
+        policy = jobs == "*" or job in jobs.split()
+        # municipality: own insurer only; person: self only; medical: needs an opinion request
+        expected = policy and relation == "own" and group != "medical"
+        before = db.scalar(select(func.count()).select_from(AuditEvent))
+        d = access.authorize(db, settings, actor, person[0], person[1], kind, raise_on_deny=False)
+        after = db.scalar(select(func.count()).select_from(AuditEvent))
+        if d.allowed != expected or after - before != 1:
+            mismatches.append((kind, job, relation, d, after - before))
+    assert mismatches == []
