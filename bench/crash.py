@@ -96,7 +96,23 @@ class PostgresStore:
         import psycopg
 
         with psycopg.connect(self._conninfo(f"kk_crash_{name}")) as conn:
+            self._wait_for_orphans(conn)
             return _digest(conn.execute(q).fetchall() for q in _queries())
+
+    @staticmethod
+    def _wait_for_orphans(conn: object, timeout: float = 60.0) -> None:
+        """A killed client's server backend finishes its statement (and, if COMMIT was already
+        sent, its commit) before it notices; read the state only after it has gone."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = conn.execute(  # type: ignore[attr-defined]
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+            if not busy:
+                return
+            time.sleep(0.05)
+        raise TimeoutError("a killed ingest's server process did not finish")
 
     def copy(self, src: str, dst: str) -> None:
         import psycopg

@@ -182,3 +182,201 @@ def write_rows_file(
     path = directory / card_file_name(layout.kind, insurer_no)
     path.write_bytes(card_file_text(layout, rows).encode("utf-8"))
     return path
+
+
+def make_careplan_exchange(
+    session: Session,
+    settings: Settings,
+    insured_no: str = "0000000001",
+    insurer_no: str = INSURER_NO,
+    *,
+    sender_code: str = "1310000011",
+    receiver_code: str = "1310000029",
+) -> list[int]:
+    """Two care-plan files sent by the office ``sender_code`` (43) to ``receiver_code`` (11)
+    through the real mailbox: a 第6表 (UPPLAN, 2025-05) and a 第1表 (UP1KYO) for one person.
+
+    The person needs consent and the sender's assignment already; the receiver's assignment
+    (type 11) is registered here so it can open the files. Returns the transfer ids.
+    """
+    from sqlalchemy import select
+
+    from kaigo_kiban.access import service as access
+    from kaigo_kiban.careplan import service as careplan
+    from kaigo_kiban.careplan.filenames import FileName
+    from kaigo_kiban.careplan.formats import build_careplan
+    from kaigo_kiban.registry.models import Organization
+
+    orgs = {
+        o.code: o
+        for o in session.scalars(
+            select(Organization).where(Organization.code.in_([sender_code, receiver_code]))
+        )
+    }
+    sender = actor_for(orgs[sender_code], "care_manager", service_types=("43",))
+    receiver = actor_for(orgs[receiver_code], "care_worker", service_types=("11",))
+    access.register_assignment(session, receiver, insurer_no, insured_no, "11", "MYNUMBER_CARD")
+    common = {"csv_version": "202407", "insurer_no": insurer_no, "insured_no": insured_no}
+    usage = {
+        **common,
+        "created_on": "20250425",
+        "target_month": "202505",
+        "units": "387",
+        "service_date": "20250512",
+        "start_time": "1000",
+        "end_time": "1045",
+        "service_count": "1",
+        "service_code": "111211",
+        "provider_office_no": receiver_code,
+        "over_30_days": "0",
+        "updater_office_no": sender_code,
+    }
+    plan = {
+        **common,
+        "created_on": "20250401",
+        "plan_date": "20250401",
+        "overall_policy": "在宅生活を続けられるよう支援します。",
+        "updater_office_no": sender_code,
+    }
+    ids = []
+    for record_type, row, month in (("UPPLAN", usage, "202505"), ("UP1KYO", plan, None)):
+        name = FileName(
+            record_type, sender_code, receiver_code, "20250425120000", month, "43", "11"
+        )
+        built = build_careplan(record_type, [row], name)
+        result = careplan.send_file(session, settings, sender, built.to_bytes(), str(name))
+        ids.append(result.view.transfer.id)
+    return ids
+
+
+def complete_opinion_content(**overrides: Any) -> dict[str, Any]:
+    """主治医意見書 content that passes every check of the form (synthetic)."""
+    content: dict[str, Any] = {
+        "h_written_on": "2026-04-12",
+        "h_doctor_name": "試験 医師",
+        "h_institution_name": "試験内科クリニック",
+        "h_last_exam_on": "2026-04-10",
+        "h_times": "1",
+        "h_other_dept": "2",
+        "s1_dx1_name": "脳梗塞後遺症",
+        "s1_dx1_onset": "令和5年4月頃",
+        "s1_stability": "1",
+        "s1_course": "令和5年に脳梗塞を発症。右片麻痺が残り、抗血小板薬を内服中。",
+        "s2_treatment": ["05"],
+        "s3_physical": "4",
+        "s3_dementia": "3",
+        "s3_memory": "2",
+        "s3_decision": "2",
+        "s3_communication": "1",
+        "s3_bpsd": "1",
+        "s3_psych": "1",
+        "s3_body": ["02"],
+        "s3_paralysis_parts": ["01", "03"],
+        "s3_paralysis_degree": "2",
+        "s3_height": "158",
+        "s3_weight": "52.5",
+        "s4_outdoor_walk": "2",
+        "s4_wheelchair": "1",
+        "s4_eating": "1",
+        "s4_nutrition": "1",
+        "s4_outlook": "1",
+        "s4_infection": "1",
+        "s5_notes": "転倒に注意。",
+    }
+    return {**content, **overrides}
+
+
+def make_certification_case(
+    session: Session,
+    settings: Settings,
+    insured_no: str = "0000000001",
+    *,
+    application_no: str = "2026000001",
+    clinic_code: str = "1310000037",
+    office_code: str = "1310000011",
+) -> dict[str, str]:
+    """A certification case for route tests, through the real paths: an application file, an
+    open opinion request to the clinic ``clinic_code`` (created, with a physician account
+    ``clinic``), a complete draft opinion (the first one: id 1) and a pending 居宅サービス計画
+    作成依頼届出 (id 1) of the office ``office_code`` (43).
+
+    The person needs consent and the office's assignment already. Returns ``{"clinic": TOTP
+    secret}`` for ``AppHarness.secrets`` (the account's password is ``tests.webapp.PASSWORD``).
+    """
+    from sqlalchemy import select
+
+    from kaigo_kiban.accounts import service as accounts
+    from kaigo_kiban.certification import notices, opinions
+    from kaigo_kiban.certification.formats import CERT_APPLICATION
+    from kaigo_kiban.core.clock import today_jst
+    from kaigo_kiban.registry.models import Organization
+    from tests.webapp import PASSWORD
+
+    today = today_jst()
+    row = {
+        "insurer_no": INSURER_NO,
+        "insured_no": insured_no,
+        "application_no": application_no,
+        "application_kind": "1",
+        "applied_on": ymd(today - dt.timedelta(days=10)),
+    }
+    report = ingest(
+        session, write_rows_file(Path(settings.data_dir), CERT_APPLICATION, [row]), settings
+    )
+    assert report.status == "committed", report.to_dict()
+    request = opinions.create_request(
+        session,
+        INSURER_NO,
+        insured_no,
+        application_no,
+        clinic_code,
+        today - dt.timedelta(days=2),
+        due_on=None,
+        doctor_name=None,
+        created_by="test",
+    )
+    clinic = make_org(session, "medical", clinic_code, "試験内科クリニック")
+    account = accounts.create_account(
+        session,
+        organization_id=clinic.id,
+        login_id="clinic",
+        display_name="試験 医師",
+        job_type="physician",
+        password=PASSWORD,
+    )
+    opinions.save_draft(
+        session, settings, actor_for(clinic, "physician"), request.id, complete_opinion_content()
+    )
+    office = session.scalar(select(Organization).where(Organization.code == office_code))
+    notices.submit_notice(
+        session,
+        settings,
+        actor_for(office, "care_manager", service_types=("43",)),
+        insurer_no=INSURER_NO,
+        insured_no=insured_no,
+        plan_valid_from=today,
+    )
+    return {"clinic": account.totp_secret}
+
+
+def person_session_cookie(
+    session: Session, settings: Settings, insured_no: str, insurer_no: str = INSURER_NO
+) -> str:
+    """The ``kk_person`` cookie of an insured person signed in to the portal for real: a demo
+    card is issued and linked, and its signature over a portal challenge verified (the demo
+    card CA is trusted explicitly, so this works outside demo mode too)."""
+    from kaigo_kiban.identity import service as identity
+    from kaigo_kiban.person import service as person
+    from kaigo_kiban.pki import chain
+
+    card = identity.issue_demo_card(session, settings, insurer_no, insured_no)
+    challenge = person.issue_challenge(session)
+    signed = person.sign_in_with_card(
+        session,
+        settings,
+        challenge_id=challenge.challenge_id,
+        certificate_pem=chain.certificate_pem(card.certificate),
+        signature=identity.sign_challenge(card.key, challenge.challenge),
+        trust=chain.load_trust_store(identity.card_ca_dir(settings)),
+    )
+    return signed.secret

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from kaigo_kiban.api.commands import app as api_app
 from kaigo_kiban.audit.commands import app as audit_app
 from kaigo_kiban.careplan.commands import app as careplan_app
+from kaigo_kiban.certification.commands import app as certification_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.demo.commands import demo
 from kaigo_kiban.identity.commands import app as card_app
 from kaigo_kiban.ingest.commands import ingest
+from kaigo_kiban.life.commands import app as life_app
+from kaigo_kiban.person.commands import app as person_app
 from kaigo_kiban.pki.commands import app as pki_app
 from kaigo_kiban.pki.commands import serve_tls_command
 from kaigo_kiban.portal.commands import app as portal_app
@@ -44,8 +48,12 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
 app.add_typer(portal_app, name="portal")
 app.add_typer(careplan_app, name="careplan")
+app.add_typer(certification_app, name="certification")
 app.add_typer(pki_app, name="pki")
 app.add_typer(card_app, name="card")
+app.add_typer(life_app, name="life")
+app.add_typer(person_app, name="person")
+app.add_typer(api_app, name="api")
 
 
 def main() -> None:

@@ -183,3 +183,29 @@ def test_ended_assignment_is_not_listed(db: Session, settings: Settings, office)
     db.flush()
     assert access.list_assigned_persons(db, settings, actor) == []
     assert db.get(Assignment, a.id) is not None
+
+
+def test_office_ends_its_assignment_and_loses_access(
+    db: Session, settings: Settings, office
+) -> None:  # type: ignore[no-untyped-def]
+    from kaigo_kiban.audit.models import AuditEvent
+
+    _org, actor = office
+    access.record_consent(
+        db, INSURER_NO, "0000000001", "MUNICIPALITY_APPLICATION", dt.date(2020, 1, 1), "t"
+    )
+    a = access.register_assignment(db, actor, INSURER_NO, "0000000001", "43", "MYNUMBER_CARD")
+    access.end_assignment_by_office(db, settings, actor, a.id)
+    with pytest.raises(AccessDenied) as ended:
+        access.authorize(db, settings, actor, INSURER_NO, "0000000001", "insurance_card")
+    assert ended.value.code == "ACCESS-ASSIGNMENT-ENDED"
+    reasons = db.scalars(
+        select(AuditEvent.reason).where(AuditEvent.data_kind == "assignment")
+    ).all()
+    assert reasons == ["MYNUMBER_CARD", "ENDED-BY-OFFICE"]
+    other = make_org(db, "office", "1310000029", service_types=("11",))
+    with pytest.raises(Exception) as foreign:
+        access.end_assignment_by_office(
+            db, settings, actor_for(other, "care_worker", service_types=("11",)), a.id
+        )
+    assert foreign.value.code == "ACCESS-ASSIGNMENT-NOT-FOUND"  # type: ignore[attr-defined]

@@ -34,12 +34,12 @@ def _app_with_pages(*paths: str) -> FastAPI:
     return app
 
 
-def test_care_manager_sees_care_plan_pages_other_office_staff_do_not() -> None:
-    app = _app_with_pages("/office/persons", "/office/careplans")
+def test_care_manager_sees_care_manager_pages_other_office_staff_do_not() -> None:
+    app = _app_with_pages("/office/persons", "/office/plan-notices", "/careplan/mailbox")
     manager = [i["label"] for i in nav_items(_request(app, "/"), _office("care_manager"))]
     clerk = [i["label"] for i in nav_items(_request(app, "/"), _office("clerk"))]
-    assert manager == ["ホーム", "担当利用者", "ケアプラン連携"]
-    assert clerk == ["ホーム", "担当利用者"]
+    assert manager == ["ホーム", "担当利用者", "ケアプラン連携", "計画作成依頼届出"]
+    assert clerk == ["ホーム", "担当利用者", "ケアプラン連携"]
 
 
 def test_menu_leaves_out_pages_that_do_not_exist_yet() -> None:

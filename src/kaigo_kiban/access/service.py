@@ -19,10 +19,13 @@ from kaigo_kiban.access import rules
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
 from kaigo_kiban.access.models import Assignment, Consent, ServiceEvidence
 from kaigo_kiban.audit import service as audit
+from kaigo_kiban.certification.models import OpinionRequest
+from kaigo_kiban.certification.rules import opinion_request_grants_access
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
-from kaigo_kiban.core.errors import FieldError, PermissionDenied
+from kaigo_kiban.core.errors import FieldError, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import InsuredPerson
+from kaigo_kiban.person.notices import notify_new_assignment
+from kaigo_kiban.registry.models import InsuredPerson, Organization
 
 Actor = rules.Actor
 
@@ -76,6 +79,36 @@ def assignment_state(
     return "none"
 
 
+def has_open_opinion_request(
+    session: Session, organization_id: int | None, insurer_no: str, insured_no: str
+) -> bool:
+    """True when the medical institution holds an opinion request (主治医意見書作成依頼) for the
+    person that still grants access: open, or submitted within the window of
+    ``certification.rules.opinion_request_grants_access``. Cancelled requests never do."""
+    if organization_id is None:
+        return False
+    code = session.scalar(
+        select(Organization.code).where(
+            Organization.id == organization_id, Organization.kind == "medical"
+        )
+    )
+    if code is None:
+        return False
+    requests = session.execute(
+        select(OpinionRequest.status, OpinionRequest.requested_on).where(
+            OpinionRequest.insurer_no == insurer_no,
+            OpinionRequest.insured_no == insured_no,
+            OpinionRequest.institution_code == code,
+            OpinionRequest.status != "cancelled",
+        )
+    )
+    today = today_jst()
+    return any(
+        opinion_request_grants_access(status, requested_on, today)
+        for status, requested_on in requests
+    )
+
+
 def gather_facts(
     session: Session, settings: Settings, actor: Actor, insurer_no: str, insured_no: str
 ) -> rules.Facts:
@@ -91,7 +124,13 @@ def gather_facts(
         )
     consent = consent_state(session, insurer_no, insured_no, today_jst())
     if groups == ("medical",):
-        return rules.Facts(True, consent=consent, opinion_request=False)
+        return rules.Facts(
+            True,
+            consent=consent,
+            opinion_request=has_open_opinion_request(
+                session, actor.organization_id, insurer_no, insured_no
+            ),
+        )
     assignment = (
         assignment_state(session, settings, actor.organization_id, insurer_no, insured_no)
         if actor.organization_id is not None
@@ -265,6 +304,9 @@ def register_assignment(
     )
     session.add(assignment)
     session.flush()
+    notify_new_assignment(
+        session, insurer_no, insured_no, actor.organization_name or actor.organization_code or ""
+    )
     return assignment
 
 
@@ -417,3 +459,28 @@ def give_consent_on_behalf(
     return record_consent(
         session, insurer_no, insured_no, "OFFICE_ON_BEHALF", day, actor.display_name
     )
+
+
+def end_assignment_by_office(
+    session: Session, settings: Settings, actor: Actor, assignment_id: int
+) -> Assignment:
+    """The office ends its own assignment (service ended). Audited; the person sees it."""
+    row = session.get(Assignment, assignment_id)
+    if row is None or row.organization_id != actor.organization_id:
+        raise NotFound("担当事業所の登録が見つかりません", code="ACCESS-ASSIGNMENT-NOT-FOUND")
+    if row.ended_at is None:
+        row.ended_at, row.end_reason = utcnow(), "OFFICE"
+        audit.append_event(
+            session,
+            {
+                **_actor_fields(actor),
+                "insurer_no": row.insurer_no,
+                "insured_no": row.insured_no,
+                "data_kind": "assignment",
+                "action": "write",
+                "outcome": "allowed",
+                "reason": "ENDED-BY-OFFICE",
+            },
+            fail=settings.audit_fail_for_test,
+        )
+    return row

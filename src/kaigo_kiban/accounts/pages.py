@@ -14,7 +14,15 @@ from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.accounts.rules import JOB_TYPES
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.web.deps import SESSION_COOKIE, AppSettings, CurrentActor, Db, check_csrf, render
+from kaigo_kiban.web.deps import (
+    SESSION_COOKIE,
+    AppSettings,
+    CurrentActor,
+    Db,
+    RowId,
+    check_csrf,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -144,7 +152,7 @@ def staff_create(
 
 
 @router.post("/staff/{account_id}/{action}", dependencies=[Depends(check_csrf)])
-def staff_action(account_id: int, action: str, db: Db, actor: CurrentActor) -> Response:
+def staff_action(account_id: RowId, action: str, db: Db, actor: CurrentActor) -> Response:
     kwargs = {
         "admin_org_id": actor.organization_id,
         "admin": actor.is_org_admin,

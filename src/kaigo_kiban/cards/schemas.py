@@ -20,11 +20,11 @@ class CardBase(BaseModel):
 
 
 class InsuranceCardOut(CardBase):
-    name_kanji: str
-    name_kana: str
-    birth_date: dt.date
+    name_kanji: str = Field(..., description="氏名 (漢字)", examples=["試験 花子"])
+    name_kana: str = Field(..., description="氏名 (カナ)", examples=["シケン ハナコ"])
+    birth_date: dt.date = Field(..., description="生年月日")
     sex: str = Field(..., description="1 男 / 2 女")
-    address: str | None
+    address: str | None = Field(..., description="住所")
     qualified_on: dt.date = Field(..., description="資格取得日")
     disqualified_on: dt.date | None = Field(None, description="資格喪失日")
     care_level: str | None = Field(
@@ -33,13 +33,16 @@ class InsuranceCardOut(CardBase):
     cert_valid_from: dt.date | None = Field(None, description="認定有効期間 開始")
     cert_valid_to: dt.date | None = Field(None, description="認定有効期間 終了")
     benefit_limit_units: int | None = Field(None, description="区分支給限度基準額 (単位/月)")
-    plan_kind: str | None = None
+    plan_kind: str | None = Field(
+        None,
+        description="計画作成区分 (1 居宅介護支援事業所作成 / 2 自己作成 / 3 介護予防支援事業所作成)",
+    )
     plan_office_no: str | None = Field(None, description="居宅介護支援事業所番号")
     plan_notified_on: dt.date | None = Field(None, description="居宅サービス計画作成依頼届出日")
-    reimbursement_from: dt.date | None = None
-    reimbursement_to: dt.date | None = None
-    benefit_cut_from: dt.date | None = None
-    benefit_cut_to: dt.date | None = None
+    reimbursement_from: dt.date | None = Field(None, description="償還払い化 開始日")
+    reimbursement_to: dt.date | None = Field(None, description="償還払い化 終了日")
+    benefit_cut_from: dt.date | None = Field(None, description="給付率引下げ 開始日")
+    benefit_cut_to: dt.date | None = Field(None, description="給付率引下げ 終了日")
 
 
 class CopayCardOut(CardBase):
@@ -47,25 +50,36 @@ class CopayCardOut(CardBase):
 
 
 class CostCapCertOut(CardBase):
-    stage: str = Field(..., description="1, 2, 31 (第3段階①), 32 (第3段階②)")
-    food_cap_yen: int
-    food_cap_short_stay_yen: int | None = None
-    unit_private_yen: int | None = None
-    unit_semi_private_yen: int | None = None
-    conventional_private_special_yen: int | None = None
-    conventional_private_other_yen: int | None = None
-    multi_bed_yen: int | None = None
+    stage: str = Field(..., description="利用者負担段階: 1, 2, 31 (第3段階①), 32 (第3段階②)")
+    food_cap_yen: int = Field(..., description="食費の負担限度額 (円/日)")
+    food_cap_short_stay_yen: int | None = Field(
+        None, description="食費の負担限度額 (短期入所、円/日)"
+    )
+    unit_private_yen: int | None = Field(None, description="居住費: ユニット型個室 (円/日)")
+    unit_semi_private_yen: int | None = Field(
+        None, description="居住費: ユニット型個室的多床室 (円/日)"
+    )
+    conventional_private_special_yen: int | None = Field(
+        None, description="居住費: 従来型個室 (特養等、円/日)"
+    )
+    conventional_private_other_yen: int | None = Field(
+        None, description="居住費: 従来型個室 (老健・医療院等、円/日)"
+    )
+    multi_bed_yen: int | None = Field(None, description="居住費: 多床室 (円/日)")
 
 
 class ReductionCertOut(CardBase):
-    reduction_kind: str
-    benefit_rate_percent: int | None = None
-    reduction_rate_permille: int | None = None
+    reduction_kind: str = Field(
+        ...,
+        description="減免の種類 (1 利用者負担額減額・免除 / 2 社会福祉法人等軽減 / 3 旧措置入所者 / 9 その他)",
+    )
+    benefit_rate_percent: int | None = Field(None, description="給付率 (%)")
+    reduction_rate_permille: int | None = Field(None, description="軽減率 (‰)")
 
 
 class Denied(BaseModel):
-    code: str
-    message: str
+    code: str = Field(..., description="拒否の理由コード (POLICY など)", examples=["POLICY"])
+    message: str = Field(..., description="日本語の説明")
 
 
 class CardSlot(BaseModel):
@@ -77,13 +91,13 @@ class CardSlot(BaseModel):
 
 
 class CardsResponse(BaseModel):
-    insurer_no: str
-    insured_no: str
-    as_of: dt.date
-    insurance_card: CardSlot
-    copay_card: CardSlot
-    cost_cap_cert: CardSlot
-    reduction_cert: CardSlot
+    insurer_no: str = Field(..., description="保険者番号", examples=["131016"])
+    insured_no: str = Field(..., description="被保険者番号", examples=["0000000001"])
+    as_of: dt.date = Field(..., description="基準日")
+    insurance_card: CardSlot = Field(..., description="被保険者証")
+    copay_card: CardSlot = Field(..., description="負担割合証")
+    cost_cap_cert: CardSlot = Field(..., description="負担限度額認定証")
+    reduction_cert: CardSlot = Field(..., description="減免減額認定証")
 
 
 OUT_MODELS = {

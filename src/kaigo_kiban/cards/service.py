@@ -344,3 +344,128 @@ def lookup_for_office(
         session, settings, actor, person.insurer_no, insured_no, as_of, with_history=True
     )
     return person, data
+
+
+def _derive_insurance_card(
+    session: Session,
+    insurer_no: str,
+    insured_no: str,
+    valid_from: dt.date,
+    file_id: int,
+    changes: dict[str, Any],
+) -> int | None:
+    """Add a 被保険者証 history row copied from the newest live one with ``changes`` applied.
+
+    The new row takes the next 履歴番号 and is valid from ``valid_from`` (to the copied row's
+    end, when that is still later). Returns its 履歴番号, or None when the person has no live
+    card to derive from.
+    """
+    latest = session.scalars(
+        select(InsuranceCard)
+        .where(
+            InsuranceCard.insurer_no == insurer_no,
+            InsuranceCard.insured_no == insured_no,
+            InsuranceCard.deleted.is_(False),
+        )
+        .order_by(InsuranceCard.history_no.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    top = session.scalar(
+        select(func.max(InsuranceCard.history_no)).where(
+            InsuranceCard.insurer_no == insurer_no, InsuranceCard.insured_no == insured_no
+        )
+    )
+    table = CARD_TABLES["insurance_card"]
+    values = {c.name: getattr(latest, c.name) for c in table.columns}
+    valid_to = latest.valid_to if latest.valid_to and latest.valid_to >= valid_from else None
+    values.update(
+        history_no=(top or 0) + 1,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        issued_on=None,
+        change_date=valid_from,
+        change_kind="2",  # 変更
+        change_reason="99",  # その他異動
+        deleted=False,
+        source_file_id=file_id,
+        **changes,
+    )
+    session.execute(insert(table).values(**values))
+    session.execute(
+        update(InsuredPerson.__table__)
+        .where(
+            InsuredPerson.__table__.c.insurer_no == insurer_no,
+            InsuredPerson.__table__.c.insured_no == insured_no,
+        )
+        .values(latest_history_no=values["history_no"])
+    )
+    return values["history_no"]
+
+
+def apply_certification_result(
+    session: Session,
+    insurer_no: str,
+    insured_no: str,
+    care_level: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    limit_units: int | None,
+    file_id: int,
+) -> int | None:
+    """A certification decision reaches the card: a new 被保険者証 history row derived from the
+    newest live one, with the new 要介護状態区分, 認定有効期間 (``valid_from``–``valid_to``) and
+    区分支給限度基準額 (also its 適用期間). Valid from ``valid_from``, so the previous row stays
+    current until then. Returns the new 履歴番号 (None when the person has no live card).
+
+    ``file_id`` is the ingest file that carried the result (0 for the platform itself).
+    """
+    changes: dict[str, Any] = {
+        "care_level": care_level,
+        "cert_valid_from": valid_from if valid_to else None,
+        "cert_valid_to": valid_to,
+        "benefit_limit_units": limit_units,
+        "limit_valid_from": valid_from if limit_units else None,
+        "limit_valid_to": valid_to if limit_units else None,
+    }
+    latest_status = session.scalar(
+        select(InsuranceCard.application_status)
+        .where(
+            InsuranceCard.insurer_no == insurer_no,
+            InsuranceCard.insured_no == insured_no,
+            InsuranceCard.deleted.is_(False),
+        )
+        .order_by(InsuranceCard.history_no.desc())
+        .limit(1)
+    )
+    if latest_status == "2":  # 申請中 → 決定済み
+        changes["application_status"] = "3"
+    return _derive_insurance_card(session, insurer_no, insured_no, valid_from, file_id, changes)
+
+
+def apply_plan_notification(
+    session: Session,
+    insurer_no: str,
+    insured_no: str,
+    plan_office_no: str,
+    notified_on: dt.date,
+    plan_kind: str,
+    plan_valid_from: dt.date,
+    file_id: int = 0,
+) -> int | None:
+    """An accepted 居宅サービス計画作成依頼届出 reaches the card: a new 被保険者証 history row
+    with the 居宅介護支援事業所番号, 計画作成区分, 適用開始日 and 届出年月日, valid from
+    ``plan_valid_from``. Returns the new 履歴番号 (None when the person has no live card).
+    ``file_id`` 0 means the platform itself (an online notification), not a municipal file.
+    """
+    changes = {
+        "plan_kind": plan_kind,
+        "plan_office_no": plan_office_no,
+        "plan_valid_from": plan_valid_from,
+        "plan_valid_to": None,
+        "plan_notified_on": notified_on,
+    }
+    return _derive_insurance_card(
+        session, insurer_no, insured_no, plan_valid_from, file_id, changes
+    )

@@ -32,7 +32,21 @@ class Settings(BaseSettings):
     ingest_max_line_bytes: int = 64 * 1024
     audit_fail_for_test: bool = False
     upload_max_bytes: int = 20 * 1024 * 1024
+    careplan_require_assignment: bool = Field(
+        default=True,
+        description="ケアプランファイルの送受信を、ファイル中の全員の担当事業所に限る",
+    )
     timezone: str = "Asia/Tokyo"
+    smtp_host: str = Field(
+        default="", description="お知らせメールの送信サーバ (空ならDBに記録のみ)"
+    )
+    smtp_port: int = 587
+    smtp_from: str = ""
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_implicit_tls: bool = False
+    smtp_timeout_seconds: float = 10.0
     base_url: str = "http://127.0.0.1:8000"
 
     def resolved_secret(self) -> str:

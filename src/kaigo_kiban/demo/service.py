@@ -18,13 +18,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.benefits import demo as benefits_demo
 from kaigo_kiban.cards import service as cards
+from kaigo_kiban.careplan import service as careplan
+from kaigo_kiban.certification import service as cert_service
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.errors import PermissionDenied
 from kaigo_kiban.core.ids import municipality_check_digit
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.ingest.service import ingest_file
+from kaigo_kiban.life import demo as life_demo
+from kaigo_kiban.person import demo as person_demo
+from kaigo_kiban.portal import service as portal_service
 from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson, OfficeService, Organization
 from kaigo_kiban.synth.generator import generate_municipality
@@ -100,6 +106,17 @@ def seed(
             )
     with unit_of_work(factory) as session:
         counts.update(_replay_activity(session, settings, orgs_by_code(session), seed_value))
+    with unit_of_work(factory) as session:
+        counts.update(cert_service.seed_demo(session, settings, orgs_by_code(session)))
+    with unit_of_work(factory) as session:
+        counts.update(careplan.seed_demo(session, settings, orgs_by_code(session)))
+    with unit_of_work(factory) as session:
+        counts.update(portal_service.seed_demo(session, orgs_by_code(session)))
+    with unit_of_work(factory) as session, tempfile.TemporaryDirectory() as tmp:
+        orgs = orgs_by_code(session)
+        counts.update(person_demo.seed_demo(session, settings, orgs, Path(tmp)))
+        counts.update(benefits_demo.seed_demo(session, settings, orgs, Path(tmp)))
+        counts.update(life_demo.seed_demo(session, settings, orgs, Path(tmp)))
     return counts
 
 

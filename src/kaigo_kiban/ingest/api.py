@@ -48,8 +48,21 @@ def receive_upload(
     summary="市町村ファイルの送信 (1ファイル)",
     description="ファイル名でデータ種別を判定し、全行を検証して1トランザクションで取り込みます。"
     "誤りが1件でもあれば何も変更せず、全ての誤り (行・列・コード・値) を返します。"
-    "同じファイルの再送は変更なし (duplicate) です。",
-    responses={422: {"description": "取込不可 (本文は同じ形式の報告)"}},
+    "同じファイルの再送は変更なし (duplicate) です。"
+    "ファイル名の規約と項目は docs/interface.md、エラーコード (`ING-…`) は docs/api.md を参照。",
+    responses={
+        422: {
+            "description": "取込不可: 本文は同じ形式の報告 (files)。要求自体の誤りは error",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "description": '{"files": [...]} または {"error": {...}}',
+                    }
+                }
+            },
+        }
+    },
 )
 def post_file(
     db: Db, settings: AppSettings, actor: CurrentActor, file: UploadFile = File(...)

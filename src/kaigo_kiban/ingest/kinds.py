@@ -17,8 +17,12 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import formats as access_formats
 from kaigo_kiban.access import service as access_service
 from kaigo_kiban.access.models import Consent, ServiceEvidence
+from kaigo_kiban.benefits import formats as benefit_formats
+from kaigo_kiban.benefits import models as benefit_models
+from kaigo_kiban.benefits import service as benefit_service
 from kaigo_kiban.cards import formats as card_formats
 from kaigo_kiban.cards import service as card_service
+from kaigo_kiban.certification import service as cert_service
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.tabular import Layout
 
@@ -51,6 +55,17 @@ _ALL: list[DataKind] = [
         access_service.merge_service_evidence,
     ),
     DataKind(access_formats.CONSENT, Consent.__table__, access_service.merge_consent),
+    *(DataKind(*kind) for kind in cert_service.FILE_KINDS),  # the five certification kinds
+    DataKind(
+        benefit_formats.HOME_MODIFICATION,
+        benefit_models.HomeModification.__table__,
+        benefit_service.merge_usage_file,
+    ),
+    DataKind(
+        benefit_formats.EQUIPMENT_PURCHASE,
+        benefit_models.EquipmentPurchase.__table__,
+        benefit_service.merge_usage_file,
+    ),
 ]
 KINDS: dict[str, DataKind] = {k.name: k for k in _ALL}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kaigo_kiban.core.models import Base, UtcDateTime
@@ -12,7 +12,19 @@ from kaigo_kiban.core.models import Base, UtcDateTime
 
 class IngestFile(Base):
     __tablename__ = "ingest_file"
-    __table_args__ = (Index("ix_ingest_file_sha", "sha256", "status"),)
+    __table_args__ = (
+        Index("ix_ingest_file_sha", "sha256", "status"),
+        # The same bytes commit once, even when two identical files race on PostgreSQL: the
+        # second insert waits for the first transaction and then fails instead of committing twice.
+        Index(
+            "uq_ingest_file_committed",
+            "sha256",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'committed'"),
+            postgresql_where=text("status = 'committed'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     file_name: Mapped[str] = mapped_column(String(255))

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Column, Integer, MetaData, Table, Text, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.database import bulk_insert
-from kaigo_kiban.core.errors import FieldError, KibanError
+from kaigo_kiban.core.errors import Conflict, FieldError, KibanError
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.core.tabular import compile_layout, iter_lines, split_csv_line, split_jsonl_line
 from kaigo_kiban.ingest.kinds import KINDS, DataKind, FileName, parse_file_name
@@ -195,7 +196,13 @@ def ingest_file(
         submitted_by=submitted_by,
     )
     session.add(record)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "同じファイルを別の処理が同時に取り込みました。もう一度実行すると「取込済み」と表示されます",
+            code="ING-CONCURRENT-DUPLICATE",
+        ) from exc
 
     staging = _staging_table(session, kind, name)
     with path.open("rb") as stream:

@@ -25,134 +25,16 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from kaigo_kiban.core.errors import InvalidInput
+from kaigo_kiban.core.errors import Conflict, InvalidInput, PermissionDenied
 from kaigo_kiban.core.ids import is_service_type
 
-
-class ServiceCategory(StrEnum):
-    """補助の区分 of a care office's service type (the value is the official wording)."""
-
-    VISIT_DAY_SHORT_STAY = "訪問・通所・短期滞在系"
-    RESIDENTIAL = "居住・入所系"
-    OTHER = "その他"
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryLimit:
-    """How many card readers count, and the cap for ① + ② (tax included)."""
-
-    readers: int
-    cap_yen: int
-
-
-CATEGORY_LIMITS: dict[ServiceCategory, CategoryLimit] = {
-    ServiceCategory.VISIT_DAY_SHORT_STAY: CategoryLimit(readers=3, cap_yen=64_000),
-    ServiceCategory.RESIDENTIAL: CategoryLimit(readers=2, cap_yen=55_000),
-    ServiceCategory.OTHER: CategoryLimit(readers=1, cap_yen=42_000),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceTypeEntry:
-    """One row of the service-type → category table.
-
-    ``category`` is None for types that are not services of a designated office (they add
-    no cap). ``basis`` is ``"name"`` when the category's own words decide it (訪問…, 通所…,
-    短期入所…, 施設…) and ``"inferred"`` for a judgment call documented in
-    docs/subsidy-rules.md.
-    """
-
-    code: str
-    name: str
-    category: ServiceCategory | None
-    basis: str
-
-
-_V = ServiceCategory.VISIT_DAY_SHORT_STAY
-_R = ServiceCategory.RESIDENTIAL
-_O = ServiceCategory.OTHER
-_N = "name"
-_I = "inferred"
-
-# The one table. Keep docs/subsidy-rules.md in step (a test compares them).
-SERVICE_TYPES: tuple[ServiceTypeEntry, ...] = tuple(
-    ServiceTypeEntry(code, name, category, basis)
-    for code, name, category, basis in (
-        ("11", "訪問介護", _V, _N),
-        ("12", "訪問入浴介護", _V, _N),
-        ("13", "訪問看護", _V, _N),
-        ("14", "訪問リハビリテーション", _V, _N),
-        ("15", "通所介護", _V, _N),
-        ("16", "通所リハビリテーション", _V, _N),
-        ("17", "福祉用具貸与", _O, _I),
-        ("21", "短期入所生活介護", _V, _N),
-        ("22", "短期入所療養介護（介護老人保健施設）", _V, _N),
-        ("23", "短期入所療養介護（病院等）", _V, _N),
-        ("2A", "短期入所療養介護（介護医療院）", _V, _N),
-        ("24", "介護予防短期入所生活介護", _V, _N),
-        ("25", "介護予防短期入所療養介護（介護老人保健施設）", _V, _N),
-        ("26", "介護予防短期入所療養介護（病院等）", _V, _N),
-        ("2B", "介護予防短期入所療養介護（介護医療院）", _V, _N),
-        ("27", "特定施設入居者生活介護（短期利用）", _V, _I),
-        ("28", "地域密着型特定施設入居者生活介護（短期利用）", _V, _I),
-        ("31", "居宅療養管理指導", _V, _I),
-        ("32", "認知症対応型共同生活介護", _R, _N),
-        ("33", "特定施設入居者生活介護", _R, _N),
-        ("34", "介護予防居宅療養管理指導", _V, _I),
-        ("35", "介護予防特定施設入居者生活介護", _R, _N),
-        ("36", "地域密着型特定施設入居者生活介護", _R, _N),
-        ("37", "介護予防認知症対応型共同生活介護", _R, _N),
-        ("38", "認知症対応型共同生活介護（短期利用）", _V, _I),
-        ("39", "介護予防認知症対応型共同生活介護（短期利用）", _V, _I),
-        ("41", "特定福祉用具販売", _O, _I),
-        ("42", "居宅介護住宅改修", None, _I),
-        ("43", "居宅介護支援", _O, _I),
-        ("44", "特定介護予防福祉用具販売", _O, _I),
-        ("45", "介護予防住宅改修", None, _I),
-        ("46", "介護予防支援", _O, _I),
-        ("51", "介護福祉施設サービス（介護老人福祉施設）", _R, _N),
-        ("52", "介護保健施設サービス（介護老人保健施設）", _R, _N),
-        ("53", "介護療養施設サービス（介護療養型医療施設）", _R, _N),
-        ("54", "地域密着型介護老人福祉施設入所者生活介護", _R, _N),
-        ("55", "介護医療院サービス", _R, _N),
-        ("59", "特定入所者介護サービス費", None, _I),
-        ("61", "介護予防訪問介護", _V, _N),
-        ("62", "介護予防訪問入浴介護", _V, _N),
-        ("63", "介護予防訪問看護", _V, _N),
-        ("64", "介護予防訪問リハビリテーション", _V, _N),
-        ("65", "介護予防通所介護", _V, _N),
-        ("66", "介護予防通所リハビリテーション", _V, _N),
-        ("67", "介護予防福祉用具貸与", _O, _I),
-        ("68", "小規模多機能型居宅介護（短期利用）", _V, _I),
-        ("69", "介護予防小規模多機能型居宅介護（短期利用）", _V, _I),
-        ("71", "夜間対応型訪問介護", _V, _N),
-        ("72", "認知症対応型通所介護", _V, _N),
-        ("73", "小規模多機能型居宅介護", _V, _I),
-        ("74", "介護予防認知症対応型通所介護", _V, _N),
-        ("75", "介護予防小規模多機能型居宅介護", _V, _I),
-        ("76", "定期巡回・随時対応型訪問介護看護", _V, _N),
-        ("77", "看護小規模多機能型居宅介護", _V, _I),
-        ("78", "地域密着型通所介護", _V, _N),
-        ("79", "看護小規模多機能型居宅介護（短期利用）", _V, _I),
-        ("81", "市町村特別給付", _O, _I),
-        ("A1", "訪問型サービス（みなし）", _V, _N),
-        ("A2", "訪問型サービス（独自）", _V, _N),
-        ("A3", "訪問型サービス（独自／定率）", _V, _N),
-        ("A4", "訪問型サービス（独自／定額）", _V, _N),
-        ("A5", "通所型サービス（みなし）", _V, _N),
-        ("A6", "通所型サービス（独自）", _V, _N),
-        ("A7", "通所型サービス（独自／定率）", _V, _N),
-        ("A8", "通所型サービス（独自／定額）", _V, _N),
-        ("A9", "その他の生活支援サービス（配食／定率）", _O, _I),
-        ("AA", "その他の生活支援サービス（見守り／定率）", _O, _I),
-        ("AB", "その他の生活支援サービス（その他／定率）", _O, _I),
-        ("AC", "その他の生活支援サービス（配食／定額）", _O, _I),
-        ("AD", "その他の生活支援サービス（見守り／定額）", _O, _I),
-        ("AE", "その他の生活支援サービス（その他／定額）", _O, _I),
-        ("AF", "介護予防ケアマネジメント", _O, _I),
-    )
-)
-_BY_CODE = {entry.code: entry for entry in SERVICE_TYPES}
+# The table is data; it lives beside the rules and is re-exported here for callers.
+from kaigo_kiban.portal.service_types import CATEGORY_LIMITS as CATEGORY_LIMITS
+from kaigo_kiban.portal.service_types import SERVICE_TYPES as SERVICE_TYPES
+from kaigo_kiban.portal.service_types import SERVICE_TYPES_BY_CODE as SERVICE_TYPES_BY_CODE
+from kaigo_kiban.portal.service_types import CategoryLimit as CategoryLimit
+from kaigo_kiban.portal.service_types import ServiceCategory as ServiceCategory
+from kaigo_kiban.portal.service_types import ServiceTypeEntry as ServiceTypeEntry
 
 
 class ApplicantKind(StrEnum):
@@ -167,7 +49,7 @@ class ItemKind(StrEnum):
     OPINION_SENDING = "opinion_sending"  # medical institutions
 
 
-_ITEM_LABELS = {
+ITEM_LABELS = {
     ItemKind.CARD_READER: "カードリーダー",
     ItemKind.CONNECTION_SUPPORT: "接続サポート",
     ItemKind.CAREPLAN_SETUP_SUPPORT: "ケアプランデータ連携システムの初期設定支援",
@@ -248,7 +130,7 @@ def service_type_entry(service_type: str, *, field: str = "service_type") -> Ser
     """The table row of a サービス種類コード; InvalidInput if the code is malformed or unknown."""
     if not isinstance(service_type, str) or not is_service_type(service_type):
         raise _invalid("PT-INVALID-SERVICE-TYPE", field, service_type, "2桁の英数字が必要です")
-    entry = _BY_CODE.get(service_type)
+    entry = SERVICE_TYPES_BY_CODE.get(service_type)
     if entry is None:
         raise _invalid("PT-UNKNOWN-SERVICE-TYPE", field, service_type, "未知のサービス種類です")
     return entry
@@ -315,7 +197,7 @@ def _eligible_items(
         checked.append(SubsidyItem(kind, item.amount_yen, item.quantity))
     reasons = [] if checked else [Reason("PT-NO-ITEMS", "補助対象の経費がありません")]
     reasons += [
-        Reason("PT-ITEM-NOT-ELIGIBLE", f"{_ITEM_LABELS[kind]}は{applicant}の補助対象外です")
+        Reason("PT-ITEM-NOT-ELIGIBLE", f"{ITEM_LABELS[kind]}は{applicant}の補助対象外です")
         for kind in ItemKind
         if kind not in allowed and any(it.kind == kind for it in checked)
     ]
@@ -496,3 +378,131 @@ def next_round(
 ) -> SubsidyRound | None:
     """The first round opening after ``day`` (None when no later round is configured)."""
     return next((r for r in check_rounds(rounds) if r.opens_on > day), None)
+
+
+class RoundClosed(Conflict):
+    code = "PTL-ROUND-CLOSED"
+
+
+def require_open_round(
+    day: dt.date, rounds: Iterable[SubsidyRound] = DEFAULT_ROUNDS
+) -> SubsidyRound:
+    """The round open on ``day``; RoundClosed (naming the next round, if any) otherwise."""
+    found = open_round(day, rounds)
+    if found is not None:
+        return found
+    following = next_round(day, rounds)
+    when = (
+        f"次の受付は {following.name}（{following.opens_on.isoformat()}〜"
+        f"{following.closes_on.isoformat()}）です"
+        if following
+        else "現在、予定されている受付期間はありません"
+    )
+    raise RoundClosed(
+        f"{day.isoformat()} は補助金の申請受付期間外のため申請できません。{when}",
+        details={"day": day.isoformat(), "next_round": following.name if following else None},
+    )
+
+
+# --- application workflow (statuses and allowed transitions) -----------------------------
+
+
+class TransitionRefused(Conflict):
+    """The action does not apply to the application's current status."""
+
+    code = "PTL-TRANSITION-NOT-ALLOWED"
+
+
+class ActionForbidden(PermissionDenied):
+    """The action exists for this status but belongs to the other party."""
+
+    code = "PTL-ACTION-FORBIDDEN"
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    IN_REVIEW = "IN_REVIEW"
+    RETURNED = "RETURNED"
+    DECIDED = "DECIDED"
+    PAID = "PAID"
+
+
+STATUS_LABELS = {
+    ApplicationStatus.DRAFT: "下書き",
+    ApplicationStatus.SUBMITTED: "申請済",
+    ApplicationStatus.IN_REVIEW: "審査中",
+    ApplicationStatus.RETURNED: "差戻し",
+    ApplicationStatus.DECIDED: "決定",
+    ApplicationStatus.PAID: "支払済",
+}
+# The applicant may change items and receipts only before submission or after a return.
+EDITABLE_STATUSES = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.RETURNED})
+
+
+class Party(StrEnum):
+    APPLICANT = "applicant"  # the office or medical institution that owns the application
+    OPERATOR = "operator"  # 国保中央会 (the portal's operator) reviews and pays
+
+
+class ApplicationAction(StrEnum):
+    SUBMIT = "submit"
+    START_REVIEW = "start_review"
+    RETURN = "return"
+    DECIDE = "decide"
+    PAY = "pay"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    action: ApplicationAction
+    party: Party
+    sources: frozenset[ApplicationStatus]
+    target: ApplicationStatus
+    label: str
+
+
+_S, _A, _P = ApplicationStatus, ApplicationAction, Party
+# (action, who, from, to, button label): the whole state machine.
+TRANSITIONS: tuple[Transition, ...] = tuple(
+    Transition(action, party, frozenset(sources), target, label)
+    for action, party, sources, target, label in (
+        (_A.SUBMIT, _P.APPLICANT, {_S.DRAFT, _S.RETURNED}, _S.SUBMITTED, "申請する"),
+        (_A.START_REVIEW, _P.OPERATOR, {_S.SUBMITTED}, _S.IN_REVIEW, "審査を開始する"),
+        (_A.RETURN, _P.OPERATOR, {_S.IN_REVIEW}, _S.RETURNED, "差し戻す"),
+        (_A.DECIDE, _P.OPERATOR, {_S.IN_REVIEW}, _S.DECIDED, "交付を決定する"),
+        (_A.PAY, _P.OPERATOR, {_S.DECIDED}, _S.PAID, "支払済にする"),
+    )
+)
+_BY_ACTION = {t.action: t for t in TRANSITIONS}
+
+
+def next_status(
+    status: ApplicationStatus | str, action: ApplicationAction | str, party: Party | str
+) -> ApplicationStatus:
+    """The status after ``party`` takes ``action``; TransitionRefused or ActionForbidden."""
+    current = ApplicationStatus(status)
+    try:
+        rule = _BY_ACTION[ApplicationAction(action)]
+    except ValueError:
+        raise TransitionRefused(
+            f"不明な操作です: {action!r}", details={"status": current.value, "action": action}
+        ) from None
+    details = {"status": current.value, "action": rule.action.value, "party": str(party)}
+    if current not in rule.sources:
+        raise TransitionRefused(
+            f"「{STATUS_LABELS[current]}」の申請は「{rule.label}」ことができません",
+            details=details,
+        )
+    if Party(party) is not rule.party:
+        who = "申請者" if rule.party is Party.APPLICANT else "運用担当者"
+        raise ActionForbidden(f"「{rule.label}」操作は{who}だけが行えます", details=details)
+    return rule.target
+
+
+def available_actions(
+    status: ApplicationStatus | str, party: Party | str
+) -> tuple[Transition, ...]:
+    """Transitions ``party`` may take from ``status`` (what the page offers as buttons)."""
+    current, who = ApplicationStatus(status), Party(party)
+    return tuple(t for t in TRANSITIONS if current in t.sources and t.party is who)

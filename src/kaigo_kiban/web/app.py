@@ -14,16 +14,32 @@ from kaigo_kiban.access import api as access_api
 from kaigo_kiban.access import pages as access_pages
 from kaigo_kiban.accounts import api as accounts_api
 from kaigo_kiban.accounts import pages as accounts_pages
+from kaigo_kiban.benefits import api as benefits_api
+from kaigo_kiban.benefits import pages as benefits_pages
 from kaigo_kiban.cards import api as cards_api
 from kaigo_kiban.cards import pages as cards_pages
+from kaigo_kiban.careplan import api as careplan_api
+from kaigo_kiban.careplan import pages as careplan_pages
+from kaigo_kiban.certification import api as certification_api
+from kaigo_kiban.certification import clinic_pages as certification_clinic_pages
+from kaigo_kiban.certification import pages as certification_pages
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.errors import KibanError, Unauthenticated
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.fhir import api as fhir_api
 from kaigo_kiban.identity import api as identity_api
 from kaigo_kiban.identity import pages as identity_pages
 from kaigo_kiban.ingest import api as ingest_api
+from kaigo_kiban.life import api as life_api
+from kaigo_kiban.life import pages as life_pages
+from kaigo_kiban.person import pages as person_pages
+from kaigo_kiban.person import settings_pages as person_settings_pages
+from kaigo_kiban.portal import api as portal_api
+from kaigo_kiban.portal import pages as portal_pages
 from kaigo_kiban.registry import pages as registry_pages
 from kaigo_kiban.web import home
+from kaigo_kiban.web import http as api_http
+from kaigo_kiban.web import openapi as api_openapi
 from kaigo_kiban.web.deps import render
 from kaigo_kiban.web.templating import PACKAGE_DIR, make_templates
 
@@ -98,6 +114,22 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         access_pages.router,
         identity_api.router,
         identity_pages.router,
+        careplan_api.router,
+        careplan_pages.router,
+        portal_api.router,
+        portal_pages.router,
+        certification_api.router,
+        certification_pages.router,
+        certification_clinic_pages.router,
+        person_pages.router,
+        person_settings_pages.router,
+        benefits_api.router,
+        benefits_pages.router,
+        life_api.router,
+        life_pages.router,
+        fhir_api.router,
     ):
         app.include_router(router)
+    api_http.install(app)  # ETag on reads, Idempotency-Key on writes (/api/v1)
+    api_openapi.install(app)
     return app

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -50,6 +50,8 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="行ID (1〜2147483647)")]
+"""A database row id in a URL: bounded so no value can overflow the database's integer."""
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

@@ -1,0 +1,1 @@
+"""The JSON API as a product: idempotent writes, cursors, ETags, error catalogue, compatibility."""

@@ -1,0 +1,376 @@
+"""Usage of 住宅改修費 and 福祉用具購入費: merging municipal files, flags, and authorised reads.
+
+Merging follows the card files (``cards.service.merge_card_file``): set-based checks against a
+staging table, then insert, then corrections. Afterwards every person named in the file is
+replayed through the pure allowance rules, and records that go past their allowance are
+flagged — accepted, never refused, because the municipality decides the payment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, and_, exists, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from kaigo_kiban.access import service as access
+from kaigo_kiban.access.rules import DATA_KINDS, Actor
+from kaigo_kiban.benefits import rules
+from kaigo_kiban.benefits.formats import EQUIPMENT_ITEMS
+from kaigo_kiban.benefits.models import EquipmentPurchase, HomeModification, UsageRevision
+from kaigo_kiban.cards import service as cards
+from kaigo_kiban.core.clock import today_jst, utcnow
+from kaigo_kiban.core.errors import FieldError
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.registry.models import InsuredPerson
+
+USAGE_MODELS: dict[str, Any] = {
+    "home_modification": HomeModification,
+    "equipment_purchase": EquipmentPurchase,
+}
+USAGE_KINDS = tuple(USAGE_MODELS)
+KEY = ("insurer_no", "insured_no", "record_no", "history_no")
+_BOOKKEEPING = {"deleted", "source_file_id", "exceeds", "excess_yen", "allowance_note"}
+
+
+def _key_match(a: Any, b: Any) -> Any:
+    return and_(*(a.c[k] == b.c[k] for k in KEY))
+
+
+def _error(line: int, code: str, message: str, value: str, file: str) -> FieldError:
+    return FieldError(code=code, message=message, line=line, column=0, value=value, file=file)
+
+
+def _check_staging(session: Session, s: Table, t: Table, content: list[str]) -> list[FieldError]:
+    """Problems only the database can see: duplicates, unknown persons, history conflicts."""
+    file = s.info["file"]
+    errors: list[FieldError] = []
+    first_line = (
+        select(*(s.c[k] for k in KEY), func.min(s.c.line_no).label("first"))
+        .group_by(*(s.c[k] for k in KEY))
+        .subquery()
+    )
+    for line, record_no, history_no, first in session.execute(
+        select(s.c.line_no, s.c.record_no, s.c.history_no, first_line.c.first)
+        .join(first_line, _key_match(s, first_line))
+        .where(s.c.line_no != first_line.c.first)
+        .order_by(s.c.line_no)
+    ):
+        errors.append(
+            _error(
+                line,
+                "ING-DUPLICATE-KEY",
+                f"同じ被保険者番号・整理番号・履歴番号の行が {first} 行目にもあります",
+                f"{record_no}/{history_no}",
+                file,
+            )
+        )
+    person = InsuredPerson.__table__
+    for line, insured_no in session.execute(
+        select(s.c.line_no, s.c.insured_no)
+        .where(
+            ~exists().where(
+                person.c.insurer_no == s.c.insurer_no, person.c.insured_no == s.c.insured_no
+            )
+        )
+        .order_by(s.c.line_no)
+    ):
+        errors.append(
+            _error(
+                line,
+                "ING-UNKNOWN-PERSON",
+                "被保険者証が未登録の被保険者です (先に被保険者証を送信してください)",
+                insured_no,
+                file,
+            )
+        )
+    same = and_(*(s.c[c].is_not_distinct_from(t.c[c]) for c in content))
+    plain = s.c.correction_kind.is_(None)
+    for line, record_no, history_no in session.execute(
+        select(s.c.line_no, s.c.record_no, s.c.history_no)
+        .join(t, _key_match(s, t))
+        .where(plain, ~same)
+        .order_by(s.c.line_no)
+    ):
+        errors.append(
+            _error(
+                line,
+                "ING-HISTORY-EXISTS",
+                "この整理番号・履歴番号は別の内容で登録済みです (変更は新しい履歴番号、誤りの修正は訂正区分=2で送信してください)",
+                f"{record_no}/{history_no}",
+                file,
+            )
+        )
+    for line, record_no, history_no in session.execute(
+        select(s.c.line_no, s.c.record_no, s.c.history_no)
+        .where(~plain, ~exists().where(_key_match(s, t)))
+        .order_by(s.c.line_no)
+    ):
+        errors.append(
+            _error(
+                line,
+                "ING-HISTORY-MISSING",
+                "訂正・削除の対象となる整理番号・履歴番号が登録されていません",
+                f"{record_no}/{history_no}",
+                file,
+            )
+        )
+    return errors
+
+
+def merge_usage_file(session: Session, staging: Table, file_id: int) -> list[FieldError]:
+    """Merge one staged 住宅改修費 / 福祉用具購入費 file, then re-flag the persons it names."""
+    kind = staging.info["kind"]
+    model = USAGE_MODELS[kind]
+    s, t = staging, model.__table__
+    content = [c.name for c in t.columns if c.name in s.c and c.name not in _BOOKKEEPING]
+    errors = _check_staging(session, s, t, content)
+    if errors:
+        return errors
+    columns = [*content, "deleted", "source_file_id", "exceeds", "excess_yen"]
+    session.execute(
+        insert(t).from_select(
+            columns,
+            select(
+                *(s.c[c] for c in content),
+                literal(False),
+                literal(file_id),
+                literal(False),
+                literal(0),
+            ).where(s.c.correction_kind.is_(None), ~exists().where(_key_match(s, t))),
+        )
+    )
+    _apply_corrections(session, kind, s, t, content, file_id)
+    persons = session.execute(select(s.c.insurer_no, s.c.insured_no).distinct()).all()
+    for insurer_no, insured_no in persons:
+        reflag_person(session, kind, insurer_no, insured_no)
+    return []
+
+
+def _apply_corrections(
+    session: Session, kind: str, s: Table, t: Table, content: list[str], file_id: int
+) -> None:
+    now = utcnow()
+    rows = session.execute(
+        select(s).where(s.c.correction_kind.is_not(None)).order_by(s.c.line_no)
+    ).mappings()
+    for row in rows:
+        key = and_(*(t.c[k] == row[k] for k in KEY))
+        old = session.execute(select(t).where(key)).mappings().one()
+        session.add(
+            UsageRevision(
+                kind=kind,
+                insurer_no=row["insurer_no"],
+                insured_no=row["insured_no"],
+                record_no=row["record_no"],
+                history_no=row["history_no"],
+                content={
+                    k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in old.items()
+                },
+                replaced_by_file_id=file_id,
+                replaced_at=now,
+            )
+        )
+        if row["correction_kind"] == "3":
+            values: dict[str, Any] = {"deleted": True, "source_file_id": file_id}
+        else:
+            values = {c: row[c] for c in content if c not in KEY}
+            values.update(deleted=False, source_file_id=file_id)
+        session.execute(update(t).where(key).values(**values))
+    session.flush()
+
+
+# --- current records and flags -----------------------------------------------------------------
+
+
+def current_records(session: Session, kind: str, insurer_no: str, insured_no: str) -> list[Any]:
+    """The current version of each record (live row with the highest 履歴番号), in replay order."""
+    model = USAGE_MODELS[kind]
+    rows = session.scalars(
+        select(model)
+        .where(
+            model.insurer_no == insurer_no,
+            model.insured_no == insured_no,
+            model.deleted.is_(False),
+        )
+        .order_by(model.record_no, model.history_no.desc())
+    ).all()
+    latest: dict[str, Any] = {}
+    for row in rows:
+        latest.setdefault(row.record_no, row)
+    return sorted(latest.values(), key=lambda r: (r.used_on, r.record_no))
+
+
+def _usage(row: Any) -> rules.UsageRecord:
+    return rules.UsageRecord(
+        used_on=row.used_on,
+        cost_yen=row.cost_yen,
+        paid_yen=row.paid_yen,
+        residence_id=getattr(row, "residence_id", None),
+        care_level=getattr(row, "care_level", None),
+    )
+
+
+def reflag_person(session: Session, kind: str, insurer_no: str, insured_no: str) -> None:
+    """Replay the person's current records and flag each one that exceeds what remained."""
+    model = USAGE_MODELS[kind]
+    session.execute(
+        update(model)
+        .where(model.insurer_no == insurer_no, model.insured_no == insured_no)
+        .values(exceeds=False, excess_yen=0, allowance_note=None)
+    )
+    records = current_records(session, kind, insurer_no, insured_no)
+    check = (
+        rules.check_home_modification
+        if kind == "home_modification"
+        else rules.check_equipment_purchase
+    )
+    history: list[rules.UsageRecord] = []
+    for row in records:
+        usage = _usage(row)
+        result = check(history, usage)
+        row.exceeds, row.excess_yen = result.exceeds, result.excess_yen
+        notes = [n.message for n in result.notes if n.code != "BN-ALREADY-OVER"]
+        row.allowance_note = "、".join(notes)[:400] or None
+        history.append(usage)
+    session.flush()
+
+
+# --- authorised reads --------------------------------------------------------------------------
+
+
+@dataclass
+class UsageLine:
+    record_no: str
+    history_no: int
+    used_on: dt.date
+    cost_yen: int
+    paid_yen: int | None
+    label: str
+    residence_id: str | None
+    exceeds: bool
+    excess_yen: int
+    note: str | None
+
+
+@dataclass
+class AllowanceView:
+    """One allowance as a reader may see it (or why they may not)."""
+
+    kind: str
+    label: str
+    allowed: bool = True
+    denied_code: str | None = None
+    denied_message: str | None = None
+    allowance_yen: int = 0
+    used_yen: int = 0
+    remaining_yen: int = 0
+    period: str = ""
+    notes: list[str] = field(default_factory=list)
+    records: list[UsageLine] = field(default_factory=list)
+
+    @property
+    def over_yen(self) -> int:
+        return max(0, self.used_yen - self.allowance_yen)
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for r in self.records if r.exceeds)
+
+
+@dataclass
+class UsageSummary:
+    insurer_no: str
+    insured_no: str
+    as_of: dt.date
+    kinds: dict[str, AllowanceView]
+
+
+def _line(kind: str, row: Any) -> UsageLine:
+    if kind == "home_modification":
+        label = row.description or "住宅改修"
+    else:
+        label = EQUIPMENT_ITEMS.get(row.item_code, row.item_code)
+        if row.item_name:
+            label = f"{label}（{row.item_name}）"
+    return UsageLine(
+        record_no=row.record_no,
+        history_no=row.history_no,
+        used_on=row.used_on,
+        cost_yen=row.cost_yen,
+        paid_yen=row.paid_yen,
+        label=label,
+        residence_id=getattr(row, "residence_id", None),
+        exceeds=row.exceeds,
+        excess_yen=row.excess_yen,
+        note=row.allowance_note,
+    )
+
+
+def _status(
+    session: Session, kind: str, insurer_no: str, insured_no: str, rows: list[Any], day: dt.date
+) -> rules.AllowanceResult:
+    history = [_usage(r) for r in rows]
+    if kind == "equipment_purchase":
+        return rules.equipment_purchase_status(history, rules.fiscal_year(day), on=day)
+    if not rows:
+        return rules.AllowanceResult(
+            rules.HOME_MODIFICATION_ALLOWANCE_YEN,
+            0,
+            rules.HOME_MODIFICATION_ALLOWANCE_YEN,
+            "現在の住居",
+        )
+    # The person lives where the latest modification was made (the platform has no address
+    # history); the level is today's certification.
+    residence = rows[-1].residence_id
+    card = cards.find_card_valid_on(session, "insurance_card", insurer_no, insured_no, day)
+    level = card.care_level if card is not None else None
+    return rules.home_modification_status(history, residence_id=residence, care_level=level, on=day)
+
+
+def usage_summary(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str,
+    insured_no: str,
+    *,
+    as_of: dt.date | None = None,
+    kinds: tuple[str, ...] = USAGE_KINDS,
+    authorize: Callable[..., Any] = access.authorize,
+) -> UsageSummary:
+    """Used and remaining amounts of both allowances, each kind authorised and audited.
+
+    A kind the actor may not read is returned with ``allowed=False`` and the reason; when no
+    requested kind is readable the first denial is raised (so an office without consent gets
+    the gate's message, not an empty answer). ``authorize`` is the gate; the person portal
+    passes its own, which checks a proxy's scope first and then calls the same gate.
+    """
+    day = as_of or today_jst()
+    views: dict[str, AllowanceView] = {}
+    decisions = []
+    for kind in kinds:
+        decision = authorize(
+            session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False
+        )
+        decisions.append(decision)
+        view = AllowanceView(kind=kind, label=DATA_KINDS[kind])
+        if not decision.allowed:
+            view.allowed, view.denied_code = False, f"ACCESS-{decision.reason}"
+            view.denied_message = decision.message
+            views[kind] = view
+            continue
+        rows = current_records(session, kind, insurer_no, insured_no)
+        status = _status(session, kind, insurer_no, insured_no, rows, day)
+        view.allowance_yen = status.allowance_yen
+        view.used_yen, view.remaining_yen = status.used_yen, status.remaining_yen
+        view.period = status.period
+        view.notes = [n.message for n in status.notes]
+        view.records = [_line(kind, r) for r in reversed(rows)]
+        views[kind] = view
+    if decisions and not any(d.allowed for d in decisions):
+        raise access.AccessDenied(decisions[0])
+    return UsageSummary(insurer_no, insured_no, day, views)

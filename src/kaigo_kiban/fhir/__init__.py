@@ -1,0 +1,1 @@
+"""FHIR R4 façade (read-only) over the areas, behind the same gate and audit."""

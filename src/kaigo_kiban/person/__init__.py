@@ -1,0 +1,1 @@
+"""The person portal: card sign-in, my data, access history, consent, proxies, notices."""

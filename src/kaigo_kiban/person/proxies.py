@@ -1,0 +1,304 @@
+"""Proxies (代理人): granting, binding a proxy's card, revoking, and the gate for persons.
+
+A person authorises a family member for a set of data kinds until a date. The grant is bound
+to the proxy's card by a one-time invitation code the person hands over; from then on the
+proxy signs in with their own card. Every request of a proxy re-reads the grant, so a
+revocation or an expiry takes effect at once, and every refusal is audited as the proxy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kaigo_kiban.access import rules as access_rules
+from kaigo_kiban.access import service as access
+from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.audit import service as audit
+from kaigo_kiban.core.clock import JST, today_jst, utcnow
+from kaigo_kiban.core.errors import NotFound, PermissionDenied
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.person import rules
+from kaigo_kiban.person.models import PersonSession, ProxyGrant
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ProxyRefused(PermissionDenied):
+    """A proxy may not act (revoked, expired, outside scope); the audit row is committed."""
+
+    code = "PERSON-PROXY-REFUSED"
+    commit_before_raise = True
+
+    def __init__(self, code: str) -> None:
+        super().__init__(rules.MESSAGES[code], code=code)
+
+
+def bind_invite(
+    session: Session,
+    code: str,
+    issuer_fingerprint: str,
+    cert_serial: str,
+    now: dt.datetime,
+) -> str | None:
+    """Bind the card to the grant of an invitation code; returns a refusal code or None."""
+    grant = session.scalar(
+        select(ProxyGrant).where(ProxyGrant.invite_digest == digest(rules.normalize_invite(code)))
+    )
+    if grant is None or grant.invite_expires_at is None or grant.invite_expires_at <= now:
+        return "PERSON-INVITE-INVALID"
+    state = rules.grant_state(grant.revoked_at, grant.valid_until, now.astimezone(JST).date())
+    if state != "active":
+        return f"PERSON-PROXY-{state.upper()}"
+    if grant.bound_at is not None:
+        return "PERSON-INVITE-USED"
+    grant.proxy_issuer_fingerprint, grant.proxy_cert_serial = issuer_fingerprint, cert_serial
+    grant.bound_at = now  # one use only: a second sign-in with the code is refused
+    session.flush()
+    return None
+
+
+# --- the gate for person actors ------------------------------------------------------------
+
+
+def record_action(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str,
+    insured_no: str,
+    data_kind: str,
+    action: str,
+    reason: str,
+    *,
+    outcome: str = "allowed",
+) -> None:
+    """Audit a portal action the policy table does not cover (consent, assignment and proxy
+    settings, refused proxies) with the same fields ``access.authorize`` records."""
+    audit.append_event(
+        session,
+        {
+            "actor_kind": actor.kind,
+            "account_id": None,
+            "actor_name": actor.display_name,
+            "organization_kind": None,
+            "organization_code": None,
+            "organization_name": None,
+            "service_types": None,
+            "job_type": None,
+            "cert_serial": actor.cert_serial,
+            "proxy_for": actor.proxy_for,
+            "insurer_no": insurer_no,
+            "insured_no": insured_no,
+            "data_kind": data_kind,
+            "action": action,
+            "outcome": outcome,
+            "reason": reason.removeprefix("PERSON-"),
+            "request_id": actor.request_id,
+        },
+        fail=settings.audit_fail_for_test,
+    )
+
+
+def _grant_of(session: Session, actor: Actor) -> ProxyGrant | None:
+    grant_id = actor.extra.get("proxy_grant_id")
+    return session.get(ProxyGrant, int(grant_id)) if grant_id else None
+
+
+def proxy_refusal(session: Session, actor: Actor, data_kind: str) -> str | None:
+    """Why this proxy may not act on ``data_kind`` now (None for persons and allowed proxies)."""
+    if actor.kind != "person" or not actor.proxy_for:
+        return None
+    grant = _grant_of(session, actor)
+    if grant is None:
+        return "PERSON-PROXY-REVOKED"
+    state = rules.grant_state(grant.revoked_at, grant.valid_until, today_jst())
+    if state != "active":
+        return f"PERSON-PROXY-{state.upper()}"
+    if data_kind not in grant.scope.split():
+        return "PERSON-PROXY-SCOPE"
+    return None
+
+
+def gate(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str | None,
+    insured_no: str,
+    data_kind: str,
+    action: str = "read",
+    *,
+    raise_on_deny: bool = True,
+) -> access_rules.Decision:
+    """``access.service.authorize`` with a proxy's grant checked first (same signature)."""
+    refusal = proxy_refusal(session, actor, data_kind)
+    if refusal is None:
+        return access.authorize(
+            session,
+            settings,
+            actor,
+            insurer_no,
+            insured_no,
+            data_kind,
+            action,
+            raise_on_deny=raise_on_deny,
+        )
+    record_action(
+        session,
+        settings,
+        actor,
+        insurer_no or "",
+        insured_no,
+        data_kind,
+        action,
+        refusal,
+        outcome="denied",
+    )
+    if raise_on_deny:
+        raise ProxyRefused(refusal)
+    return access_rules.Decision(False, refusal.removeprefix("PERSON-"), rules.MESSAGES[refusal])
+
+
+def require_self(session: Session, settings: Settings, actor: Actor, action: str) -> None:
+    """Proxy settings are the person's own decision: a proxy may not change them."""
+    if actor.kind != "person" or actor.insured_no is None or actor.insurer_no is None:
+        raise PermissionDenied(access_rules.DENIALS["NOT-SELF"], code="PERSON-NOT-PERSON")
+    if actor.proxy_for:
+        record_action(
+            session,
+            settings,
+            actor,
+            actor.insurer_no,
+            actor.insured_no,
+            "proxy",
+            action,
+            "PERSON-PROXY-ONLY-PERSON",
+            outcome="denied",
+        )
+        raise ProxyRefused("PERSON-PROXY-ONLY-PERSON")
+
+
+# --- managing proxies (the person only) ----------------------------------------------------
+
+
+def list_proxies(session: Session, insurer_no: str, insured_no: str) -> list[ProxyGrant]:
+    return list(
+        session.scalars(
+            select(ProxyGrant)
+            .where(ProxyGrant.insurer_no == insurer_no, ProxyGrant.insured_no == insured_no)
+            .order_by(ProxyGrant.id.desc())
+        )
+    )
+
+
+def _new_invite() -> str:
+    return "".join(secrets.choice(rules.INVITE_ALPHABET) for _ in range(rules.INVITE_LENGTH))
+
+
+def check_proxy_form(
+    proxy_name: str, relationship: str, groups: list[str], valid_until: str, today: dt.date
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Cleaned values and Japanese errors per field of the "add a proxy" form."""
+    errors: dict[str, str] = {}
+    name, rel = proxy_name.strip(), relationship.strip()
+    if not name or len(name) > 60:
+        errors["proxy_name"] = "代理人のお名前を入力してください（60文字まで）"
+    if not rel or len(rel) > 30:
+        errors["relationship"] = "続柄（例: 長女）を入力してください（30文字まで）"
+    unknown = [g for g in groups if g not in rules.SCOPE_GROUPS]
+    if not groups or unknown:
+        errors["groups"] = "代理人に任せる内容を1つ以上選んでください"
+    until: dt.date | None = None
+    try:
+        until = dt.date.fromisoformat(valid_until.strip())
+    except ValueError:
+        errors["valid_until"] = "有効期限は 2027-03-31 のように入力してください"
+    else:
+        latest = today.replace(year=today.year + rules.MAX_PROXY_YEARS)
+        if until < today or until > latest:
+            errors["valid_until"] = (
+                f"有効期限は今日から{rules.MAX_PROXY_YEARS}年以内の日付にしてください"
+            )
+    values = {"proxy_name": name, "relationship": rel, "groups": groups, "valid_until": until}
+    return values, errors
+
+
+def grant_proxy(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    *,
+    proxy_name: str,
+    relationship: str,
+    groups: list[str],
+    valid_until: dt.date,
+    now: dt.datetime | None = None,
+) -> tuple[ProxyGrant, str]:
+    """Create a grant; returns it and the invitation code (shown once, stored hashed)."""
+    require_self(session, settings, actor, "write")
+    assert actor.insurer_no is not None and actor.insured_no is not None
+    now = now or utcnow()
+    code = _new_invite()
+    grant = ProxyGrant(
+        insurer_no=actor.insurer_no,
+        insured_no=actor.insured_no,
+        proxy_name=proxy_name,
+        relationship=relationship,
+        scope=" ".join(rules.scope_from_groups(groups)),
+        valid_until=valid_until,
+        created_at=now,
+        invite_digest=digest(code),
+        invite_expires_at=now + rules.INVITE_TTL,
+    )
+    session.add(grant)
+    session.flush()
+    record_action(
+        session, settings, actor, actor.insurer_no, actor.insured_no, "proxy", "write", "GRANTED"
+    )
+    return grant, code
+
+
+def revoke_proxy(session: Session, settings: Settings, actor: Actor, grant_id: int) -> ProxyGrant:
+    """Revoke a grant now; the proxy's open sessions end with it."""
+    require_self(session, settings, actor, "write")
+    grant = session.get(ProxyGrant, grant_id)
+    if grant is None or (grant.insurer_no, grant.insured_no) != (
+        actor.insurer_no,
+        actor.insured_no,
+    ):
+        raise NotFound("代理人の登録が見つかりません", code="PERSON-PROXY-NOT-FOUND")
+    if grant.revoked_at is None:
+        now = utcnow()
+        grant.revoked_at = now
+        session.execute(
+            update(PersonSession)
+            .where(PersonSession.proxy_grant_id == grant.id, PersonSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        record_action(
+            session,
+            settings,
+            actor,
+            grant.insurer_no,
+            grant.insured_no,
+            "proxy",
+            "write",
+            "REVOKED",
+        )
+    return grant
+
+
+def bind_card(
+    session: Session, grant: ProxyGrant, cert_serial: str, issuer_fingerprint: str
+) -> None:
+    """Bind a card to a grant directly (the demo does this instead of an invitation code)."""
+    grant.proxy_cert_serial, grant.proxy_issuer_fingerprint = cert_serial, issuer_fingerprint
+    grant.bound_at = utcnow()
+    session.flush()

@@ -1,0 +1,371 @@
+"""Person portal use cases: card sign-in, person sessions, proxies (代理人), and the gate.
+
+Sign-in reuses the identity area's card verification pieces: the card trust store (J-LIS in
+production, the demo card CA in demo mode), ``pki.chain`` for the chain, validity and CRL,
+and the signature over the SHA-256 of a one-time challenge; ``card_link`` says whose card it
+is. A proxy's card (any card the card CA issued, also to someone who is not insured) is bound
+to a :class:`ProxyGrant` with a one-time invitation code on first sign-in.
+
+Every person or proxy action goes through :func:`gate`: a proxy's grant is re-read (revoked,
+expired, outside its scope → refused and audited as the proxy), then
+``access.service.authorize`` decides and audits as for everyone else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.x509.oid import NameOID
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.core.clock import JST, today_jst, utcnow
+from kaigo_kiban.core.errors import InvalidInput, KibanError
+from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.identity import rules as idv_rules
+from kaigo_kiban.identity import service as identity
+from kaigo_kiban.identity.models import CardLink
+from kaigo_kiban.person import proxies, rules
+from kaigo_kiban.person.models import (
+    PersonChallenge,
+    PersonLoginAttempt,
+    PersonSession,
+    ProxyGrant,
+)
+from kaigo_kiban.person.notices import notify_new_assignment
+from kaigo_kiban.person.proxies import ProxyRefused, gate
+from kaigo_kiban.pki import chain
+from kaigo_kiban.pki import rules as pki_rules
+from kaigo_kiban.pki import service as pki
+from kaigo_kiban.registry.models import InsuredPerson
+
+CHALLENGE_PREFIX = "kkmy1."  # not the office prefix: a portal challenge means only "sign in"
+
+
+class PersonRefused(KibanError):
+    """Sign-in refused; the attempt is on record (the caller commits before answering)."""
+
+    code = "PERSON-REFUSED"
+    http_status = 422
+
+    def __init__(self, code: str) -> None:
+        message = rules.MESSAGES.get(code) or rules.CARD_MESSAGES.get(code) or code
+        super().__init__(message, code=code)
+
+
+__all__ = ["ProxyRefused", "gate", "notify_new_assignment"]  # public API of the portal
+
+_hash = proxies.digest
+
+
+# --- challenge and card sign-in ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedChallenge:
+    challenge_id: str
+    challenge: str
+    expires_at: dt.datetime
+
+
+def issue_challenge(session: Session, *, now: dt.datetime | None = None) -> IssuedChallenge:
+    """A random one-time challenge for the sign-in page (5 minutes)."""
+    now = now or utcnow()
+    text = CHALLENGE_PREFIX + secrets.token_urlsafe(32)
+    row = PersonChallenge(
+        public_id=secrets.token_hex(16),
+        digest=idv_rules.challenge_digest(text).hex(),
+        created_at=now,
+        expires_at=now + rules.CHALLENGE_TTL,
+    )
+    session.add(row)
+    session.flush()
+    return IssuedChallenge(row.public_id, text, row.expires_at)
+
+
+def _decode_signature(text: str) -> bytes:
+    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Someone a card holder may act for: themself (``grant`` None) or a proxy's principal."""
+
+    insurer_no: str
+    insured_no: str
+    name: str
+    grant: ProxyGrant | None = None
+
+    @property
+    def key(self) -> str:
+        return (
+            f"grant:{self.grant.id}" if self.grant else f"self:{self.insurer_no}:{self.insured_no}"
+        )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    secret: str
+    session: PersonSession
+    principals: list[Principal]
+
+
+def _record(session: Session, now: dt.datetime, reason: str, **fields: Any) -> None:
+    session.add(
+        PersonLoginAttempt(
+            occurred_at=now,
+            outcome="signed_in" if reason == "SIGNED_IN" else "refused",
+            reason=reason,
+            **fields,
+        )
+    )
+    session.flush()
+
+
+def _refuse(session: Session, now: dt.datetime, code: str, **fields: Any) -> PersonRefused:
+    _record(session, now, code, **fields)
+    return PersonRefused(code)
+
+
+def _person_name(person: InsuredPerson) -> str:
+    return person.name_kanji or person.name_kana
+
+
+def principals_for_card(
+    session: Session, issuer_fingerprint: str, cert_serial: str, today: dt.date
+) -> tuple[list[Principal], set[str]]:
+    """Whom this card may act for, and the states of grants it is bound to but may not use."""
+    found: list[Principal] = []
+    blocked: set[str] = set()
+    for link in session.scalars(
+        select(CardLink).where(
+            CardLink.issuer_fingerprint == issuer_fingerprint, CardLink.cert_serial == cert_serial
+        )
+    ):
+        person = session.get(InsuredPerson, (link.insurer_no, link.insured_no))
+        if person is None:
+            continue
+        if person.disqualified_on is not None and person.disqualified_on <= today:
+            blocked.add("disqualified")
+            continue
+        found.append(Principal(link.insurer_no, link.insured_no, _person_name(person)))
+    for grant in session.scalars(
+        select(ProxyGrant)
+        .where(
+            ProxyGrant.proxy_issuer_fingerprint == issuer_fingerprint,
+            ProxyGrant.proxy_cert_serial == cert_serial,
+        )
+        .order_by(ProxyGrant.id)
+    ):
+        state = rules.grant_state(grant.revoked_at, grant.valid_until, today)
+        person = session.get(InsuredPerson, (grant.insurer_no, grant.insured_no))
+        if state != "active" or person is None:
+            blocked.add(state)
+            continue
+        found.append(Principal(grant.insurer_no, grant.insured_no, _person_name(person), grant))
+    return found, blocked
+
+
+def sign_in_with_card(
+    session: Session,
+    settings: Settings,
+    *,
+    challenge_id: str,
+    certificate_pem: str,
+    signature: str,
+    invite_code: str = "",
+    trust: chain.TrustStore | None = None,
+    now: dt.datetime | None = None,
+) -> SignedIn:
+    """Verify a card's signature over a portal challenge and start a person session.
+
+    The challenge is consumed before any certificate check (no retries with one challenge).
+    Checks: chain to a trusted card CA, validity, CRL, signature, then the card's link to an
+    insured person (``card_link``) or to an active proxy grant.
+    """
+    now = now or utcnow()
+    today = now.astimezone(JST).date()
+    challenge = session.scalar(
+        select(PersonChallenge).where(PersonChallenge.public_id == challenge_id.strip())
+    )
+    if challenge is None:
+        raise _refuse(session, now, "PERSON-CHALLENGE-NOT-FOUND")
+    state = idv_rules.challenge_state(challenge.expires_at, challenge.consumed_at, now)
+    if state != "usable":
+        raise _refuse(session, now, f"PERSON-CHALLENGE-{state.upper()}")
+    consumed = session.execute(
+        update(PersonChallenge)
+        .where(PersonChallenge.id == challenge.id, PersonChallenge.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+        raise _refuse(session, now, "PERSON-CHALLENGE-USED")
+    try:
+        certs = chain.load_pem_chain(certificate_pem)
+        path = chain.verify_chain(certs[0], certs[1:], trust or identity.trust_store(settings), now)
+        chain.verify_signature(
+            certs[0], _decode_signature(signature), digest=bytes.fromhex(challenge.digest)
+        )
+    except chain.ChainError as exc:
+        raise _refuse(
+            session, now, idv_rules.CHAIN_CODES.get(exc.code, "IDV-CERT-INVALID")
+        ) from None
+    serial = pki_rules.format_serial(certs[0].serial_number)
+    issuer = pki.fingerprint(path[1])
+    if invite_code.strip():
+        refusal = proxies.bind_invite(session, invite_code, issuer, serial, now)
+        if refusal:
+            raise _refuse(session, now, refusal, cert_serial=serial)
+    principals, blocked = principals_for_card(session, issuer, serial, today)
+    if not principals:
+        code = "PERSON-CARD-NOT-LINKED"
+        for state_, refusal in (
+            ("revoked", "PERSON-PROXY-REVOKED"),
+            ("expired", "PERSON-PROXY-EXPIRED"),
+            ("disqualified", "PERSON-PERSON-DISQUALIFIED"),
+        ):
+            if state_ in blocked:
+                code = refusal
+                break
+        raise _refuse(session, now, code, cert_serial=serial)
+    first = principals[0]
+    secret = "kkp_" + secrets.token_urlsafe(32)
+    row = PersonSession(
+        secret_hash=_hash(secret),
+        csrf_token=secrets.token_urlsafe(24),
+        cert_serial=serial,
+        issuer_fingerprint=issuer,
+        holder_name=_holder_name(certs[0], principals),
+        insurer_no=first.insurer_no,
+        insured_no=first.insured_no,
+        proxy_grant_id=first.grant.id if first.grant else None,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + dt.timedelta(hours=rules.SESSION_HOURS),
+    )
+    session.add(row)
+    session.flush()
+    _record(
+        session,
+        now,
+        "SIGNED_IN",
+        cert_serial=serial,
+        insurer_no=first.insurer_no,
+        insured_no=first.insured_no,
+        proxy_grant_id=row.proxy_grant_id,
+    )
+    return SignedIn(secret, row, principals)
+
+
+def _holder_name(cert: Any, principals: list[Principal]) -> str:
+    """The card holder: the insured person themself, else the proxy's registered name."""
+    for p in principals:
+        if p.grant is None:
+            return p.name
+    for p in principals:
+        if p.grant is not None:
+            return p.grant.proxy_name
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value)[:100] if names else "カードの利用者"
+
+
+# --- sessions and the actor ----------------------------------------------------------------
+
+
+def resolve_session(
+    session: Session, settings: Settings, secret: str, *, now: dt.datetime | None = None
+) -> PersonSession | None:
+    """The live session for a cookie secret (sliding idle timeout), or None."""
+    now = now or utcnow()
+    row = session.scalar(select(PersonSession).where(PersonSession.secret_hash == _hash(secret)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if now - row.last_used_at > dt.timedelta(minutes=settings.session_idle_minutes):
+        return None
+    row.last_used_at = now
+    return row
+
+
+def end_session(session: Session, secret: str) -> None:
+    row = session.scalar(select(PersonSession).where(PersonSession.secret_hash == _hash(secret)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def actor_for_session(
+    session: Session, settings: Settings, row: PersonSession, request_id: str | None = None
+) -> Actor:
+    """The actor of a person session. A proxy whose grant was revoked or has expired is
+    refused here, on every request, and the refusal is audited as the proxy."""
+    person = session.get(InsuredPerson, (row.insurer_no, row.insured_no))
+    principal = _person_name(person) if person else ""
+    grant = session.get(ProxyGrant, row.proxy_grant_id) if row.proxy_grant_id else None
+    if grant is None:
+        return Actor(
+            kind="person",
+            display_name=principal or row.holder_name,
+            insurer_no=row.insurer_no,
+            insured_no=row.insured_no,
+            cert_serial=row.cert_serial,
+            request_id=request_id,
+            extra={"person_session_id": str(row.id), "principal_name": principal},
+        )
+    actor = Actor(
+        kind="person",
+        display_name=f"{grant.proxy_name}（{grant.relationship}・代理人）"[:100],
+        insurer_no=row.insurer_no,
+        insured_no=row.insured_no,
+        cert_serial=row.cert_serial,
+        proxy_for=f"proxy:{grant.id} {grant.proxy_name}"[:40],
+        request_id=request_id,
+        extra={
+            "person_session_id": str(row.id),
+            "proxy_grant_id": str(grant.id),
+            "principal_name": principal,
+        },
+    )
+    state = rules.grant_state(grant.revoked_at, grant.valid_until, today_jst())
+    if state != "active":
+        code = f"PERSON-PROXY-{state.upper()}"
+        proxies.record_action(
+            session,
+            settings,
+            actor,
+            row.insurer_no,
+            row.insured_no,
+            "proxy",
+            "read",
+            code,
+            outcome="denied",
+        )
+        raise proxies.ProxyRefused(code)
+    return actor
+
+
+def switch_principal(session: Session, row: PersonSession, key: str) -> Principal:
+    """Act for another principal the same card may act for (self ↔ a proxy's principal)."""
+    principals, _ = principals_for_card(
+        session, row.issuer_fingerprint, row.cert_serial, today_jst()
+    )
+    for p in principals:
+        if p.key == key:
+            row.insurer_no, row.insured_no = p.insurer_no, p.insured_no
+            row.proxy_grant_id = p.grant.id if p.grant else None
+            session.flush()
+            return p
+    raise InvalidInput("切り替え先が見つかりません", code="PERSON-SWITCH-UNKNOWN")
+
+
+def principals_of_session(session: Session, row: PersonSession) -> list[Principal]:
+    return principals_for_card(session, row.issuer_fingerprint, row.cert_serial, today_jst())[0]
