@@ -107,7 +107,8 @@ class PostgresStore:
         while time.monotonic() < deadline:
             busy = conn.execute(  # type: ignore[attr-defined]
                 "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
             ).fetchone()[0]
             if not busy:
                 return
