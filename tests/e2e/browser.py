@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import os
+import re
+import subprocess
+import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyotp
-import pytest
 from playwright.sync_api import BrowserContext, Page
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import aliased
 
+from kaigo_kiban.access.models import Assignment, Consent
 from kaigo_kiban.accounts.models import Credential, StaffAccount
 from kaigo_kiban.cards.models import InsuranceCard
 from kaigo_kiban.core.database import make_engine
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.demo.service import DEMO_INSURER, DEMO_PASSWORD, DEMO_TOTP
-from kaigo_kiban.registry.models import InsuredPerson
+from kaigo_kiban.registry.models import InsuredPerson, Organization
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -43,21 +47,6 @@ NewContext = Callable[..., BrowserContext]  # the ``new_context`` fixture
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
-def _demo_totp_is_too_short() -> bool:
-    padded = DEMO_TOTP + "=" * (-len(DEMO_TOTP) % 8)
-    return len(base64.b32decode(padded, casefold=True)) * 8 < pyotp.OTP.min_secret_length_bits
-
-
-# Known product bug, not a test problem: the published demo secret is 80 bits and pyotp (2.12)
-# refuses secrets under 112 bits, so the server answers a real sign-in with 500. Strict: once the
-# demo secret is long enough these tests run normally; until then they are expected to fail.
-needs_usable_demo_totp = pytest.mark.xfail(
-    _demo_totp_is_too_short(),
-    reason="demo TOTP secret is shorter than pyotp accepts (fix DEMO_TOTP in demo/service.py)",
-    strict=True,
-)
-
-
 def update_docs_screenshots() -> bool:
     return os.environ.get("KK_SCREENSHOTS") == "update"
 
@@ -67,9 +56,25 @@ class LiveServer:
     url: str
     database_url: str
     log_path: Path
+    data_dir: Path  # the server's KK_DATA_DIR (demo card CA, demo cards)
 
     def engine(self) -> Engine:
         return make_engine(Settings(database_url=self.database_url))
+
+    def cli(self, *args: str) -> str:
+        """Run ``kaigo-kiban --db <the server's database> ARGS`` with the server's data dir."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KK_")}
+        env["KK_DATA_DIR"] = str(self.data_dir)
+        done = subprocess.run(
+            [sys.executable, "-m", "kaigo_kiban.cli", "--db", self.database_url, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, f"kaigo-kiban {' '.join(args)}: {done.stderr}"
+        return done.stdout
 
 
 # ---- signing in ----------------------------------------------------------------------------
@@ -147,14 +152,145 @@ def person_with_card(server: LiveServer) -> tuple[str, str, str]:
     return row[0], row[1], row[2]
 
 
+@dataclass(frozen=True)
+class Person:
+    """What an office is told by the person: the 4情報 and the numbers (synthetic)."""
+
+    insured_no: str
+    name_kanji: str
+    birth_date: dt.date
+    sex: str
+    address: str
+
+
+def people_to_verify(server: LiveServer, office_code: str, count: int) -> list[Person]:
+    """Demo persons ``office_code`` has not registered for, each certain to verify by 4情報.
+
+    Qualified, with a kanji name, an address and an insurance card, consent given (so the office
+    may read their cards once registered), and no other person of the insurer with the same
+    birth date and sex (so a 4情報 match cannot be ambiguous).
+    """
+    person, twin = aliased(InsuredPerson), aliased(InsuredPerson)
+    registered = (
+        select(Assignment.insured_no)
+        .join(Organization, Organization.id == Assignment.organization_id)
+        .where(Organization.code == office_code, Assignment.ended_at.is_(None))
+    )
+    has_card = select(InsuranceCard.insured_no).where(InsuranceCard.insurer_no == INSURER_NO)
+    consented = select(Consent.insured_no).where(
+        Consent.insurer_no == INSURER_NO, Consent.withdrawn_at.is_(None)
+    )
+    same_key = (
+        select(func.count())
+        .select_from(twin)
+        .where(
+            twin.insurer_no == person.insurer_no,
+            twin.birth_date == person.birth_date,
+            twin.sex == person.sex,
+        )
+        .scalar_subquery()
+    )
+    engine = server.engine()
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    person.insured_no,
+                    person.name_kanji,
+                    person.birth_date,
+                    person.sex,
+                    person.address,
+                )
+                .where(
+                    person.insurer_no == INSURER_NO,
+                    person.disqualified_on.is_(None),
+                    person.name_kanji != "",
+                    person.address.is_not(None),
+                    person.address != "",
+                    person.insured_no.in_(has_card),
+                    person.insured_no.in_(consented),
+                    person.insured_no.not_in(registered),
+                    same_key == 1,
+                )
+                .order_by(person.insured_no)
+                .limit(count)
+            ).all()
+    finally:
+        engine.dispose()
+    assert len(rows) == count, f"the demo has only {len(rows)} persons to verify"
+    return [Person(*row) for row in rows]
+
+
+def birth_date_of(server: LiveServer, insured_no: str) -> dt.date:
+    engine = server.engine()
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                select(InsuredPerson.birth_date).where(
+                    InsuredPerson.insurer_no == INSURER_NO, InsuredPerson.insured_no == insured_no
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def demo_card_holders(server: LiveServer) -> list[str]:
+    """Insured numbers of the persons who have a demo card (not the proxy), in the sign-in
+    page's order; the first is the one the page preselects."""
+    index = json.loads((server.data_dir / "demo-cards" / "index.json").read_text("utf-8"))
+    return [entry["insured_no"] for entry in index if entry["kind"] == "person"]
+
+
+def sign_in_person(page: Page, insured_no: str | None = None) -> None:
+    """The portal's demo sign-in: pick the person's demo card (default: the preselected one)
+    and let the server play the card reader."""
+    page.goto("/my/login")
+    demo = page.get_by_role("region", name="デモ用カードでログイン")
+    if insured_no:
+        demo.get_by_label(re.compile(f"ご本人・被保険者番号 {insured_no}")).check()
+    demo.get_by_role("button", name="このカードでログイン（デモ）").click()
+    page.wait_for_url("**/me")
+
+
 # ---- accessibility and layout probes ---------------------------------------------------------
 
 
+# Product bugs already reported, tolerated so the rest of each page is still checked:
+# (axe rule, text in the offending element's HTML) -> where the bug is. Each one tolerated
+# shows up as a warning in the test summary; delete the entry once the product is fixed.
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
+
+
+class KnownProductBug(UserWarning):
+    """An axe violation listed in ``KNOWN_VIOLATIONS`` was seen (and tolerated)."""
+
+
+def _tolerated(violation: dict[str, Any], node: dict[str, Any]) -> str | None:
+    for (rule, marker), where in KNOWN_VIOLATIONS.items():
+        if violation["id"] == rule and marker in node.get("html", ""):
+            return where
+    return None
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations on the page as it is now."""
+    """axe-core's serious and critical violations on the page as it is now (less the known
+    product bugs of ``KNOWN_VIOLATIONS``, each reported as a warning)."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    blocking = []
+    for violation in result["violations"]:
+        if violation.get("impact") not in BLOCKING_IMPACTS:
+            continue
+        nodes = []
+        for node in violation["nodes"]:
+            where = _tolerated(violation, node)
+            if where is None:
+                nodes.append(node)
+            else:
+                warnings.warn(f"{violation['id']} at {page.url}: {where}", KnownProductBug, 2)
+        if nodes:
+            blocking.append({**violation, "nodes": nodes})
+    return blocking
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:

@@ -1,7 +1,8 @@
 """Browser tests: a real ``kaigo-kiban demo`` server process driven by Debian's Chromium.
 
 One server per test session, on 127.0.0.1 and a free port, with a fresh SQLite database seeded
-by the demo command (synthetic people only). One Chromium per session; every test gets its own
+by the demo command (synthetic people only), its files (demo card CA, demo cards) under
+``<tmp>/var`` (``KK_DATA_DIR``). One Chromium per session; every test gets its own
 browser context (cookies, storage), so tests do not see each other's sign-ins.
 
 Switches (environment):
@@ -90,9 +91,12 @@ def live_server(chromium_path: Path) -> Iterator[LiveServer]:
         "--host",
         "127.0.0.1",
     ]
+    data_dir = workdir / "var"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KK_")}
     env["PYTHONUNBUFFERED"] = "1"
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, log_path)
+    # Explicit, so `kaigo-kiban card …` run by a test finds the same demo card CA.
+    env["KK_DATA_DIR"] = str(data_dir)
+    server = LiveServer(f"http://127.0.0.1:{port}", database_url, log_path, data_dir)
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=log)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,20 +16,34 @@ from tests.e2e.browser import (
     horizontal_overflow,
     person_with_card,
     sign_in_demo,
+    sign_in_person,
 )
 
 pytestmark = pytest.mark.e2e
 
-# (who, path) — the homes and the person page are checked in their own tests.
+PERSON = "person"  # the first demo card holder, signed in at /my/login
+
+# (who, path) — the role homes and a municipal person page are checked in their own tests.
 AXE_PAGES = [
     (None, "/login"),
     (None, "/login?next=/municipal/persons"),
     (None, "/demo"),
+    (None, "/my/login"),
     ("city-tanaka", "/municipal/persons"),
     ("city-tanaka", "/municipal/persons?q=0"),
     ("city-tanaka", "/municipal/ingest"),
+    ("city-tanaka", "/municipal/life"),
     ("cm-suzuki", "/"),
     ("cm-sato", "/municipal/persons"),  # the "no access" error page
+    ("cm-sato", "/office/verify"),
+    ("cm-sato", "/careplan/mailbox"),
+    ("clinic-yamamoto", "/clinic/requests"),
+    ("hh-takahashi", "/portal/applications"),
+    ("hh-takahashi", "/portal/readiness"),
+    ("hh-takahashi", "/portal/inquiries"),
+    (PERSON, "/me"),
+    (PERSON, "/me/access-log"),
+    (PERSON, "/me/consent"),
 ]
 
 
@@ -36,10 +51,30 @@ AXE_PAGES = [
 def test_page_has_no_serious_or_critical_axe_violations(
     page: Page, who: str | None, path: str
 ) -> None:
-    if who:
+    if who == PERSON:
+        sign_in_person(page)
+    elif who:
         sign_in_demo(page, who)
     page.goto(path)
     assert page.locator("html").get_attribute("lang") == "ja"
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("who", "cases"),
+    [("cm-sato", "/office/certifications"), ("city-tanaka", "/municipal/certifications")],
+    ids=["office", "municipal"],
+)
+def test_certification_case_page_has_no_serious_or_critical_axe_violations(
+    page: Page, who: str, cases: str
+) -> None:
+    """A person's 要介護認定 case (timeline, steps), opened from the list of cases."""
+    sign_in_demo(page, who)
+    page.goto(cases)
+    assert_accessible(page)
+    page.locator("main tbody tr").first.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(rf"{cases}/\d{{10}}"))
+    assert "要介護認定" in page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page)
 
 
@@ -56,7 +91,7 @@ def _tab_through(page: Page, presses: int) -> list[dict[str, Any]]:
 def test_keyboard_alone_reaches_the_main_controls_with_a_visible_focus_ring(page: Page) -> None:
     sign_in_demo(page, "city-tanaka")
     page.goto("/")
-    seen = _tab_through(page, 12)
+    seen = _tab_through(page, 25)  # past the whole municipal menu to the search box
 
     assert seen[0]["text"] == "本文へ移動"
     texts = [item["text"] for item in seen]
@@ -89,7 +124,7 @@ def test_search_and_open_a_person_with_the_keyboard_only(
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/municipal/persons?q={insured_no}")
     page.locator("#results").get_by_role("link", name=insured_no).wait_for()
-    for _ in range(12):
+    for _ in range(30):  # the menu comes first
         page.keyboard.press("Tab")
         if (focused(page)["tag"], focused(page)["text"]) == ("a", insured_no):
             break

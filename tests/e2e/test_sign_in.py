@@ -15,7 +15,6 @@ from kaigo_kiban.demo.service import DEMO_TOTP
 from tests.e2e.browser import (
     LiveServer,
     expire_sessions,
-    needs_usable_demo_totp,
     person_with_card,
     sign_in_demo,
     sign_in_with_form,
@@ -39,7 +38,6 @@ def _login_returning_to(target: str) -> Callable[[str], bool]:
     return matches
 
 
-@needs_usable_demo_totp
 def test_sign_in_with_id_password_and_one_time_password_lands_on_home(page: Page) -> None:
     page.goto("/login")
     sign_in_with_form(page, "tokuyo-watanabe")
@@ -48,7 +46,6 @@ def test_sign_in_with_id_password_and_one_time_password_lands_on_home(page: Page
     assert "渡辺 支援子" in page.locator("header.site").inner_text()
 
 
-@needs_usable_demo_totp
 def test_wrong_one_time_password_is_refused_with_a_message_and_keeps_the_id(page: Page) -> None:
     page.goto("/login")
     page.get_by_label("ログインID").fill("ds-ito")
@@ -90,7 +87,6 @@ def test_logout_without_the_csrf_token_is_refused_and_with_it_ends_the_session(p
     assert page.get_by_role("button", name="ログアウト").count() == 0
 
 
-@needs_usable_demo_totp
 def test_expired_session_returns_to_the_requested_page_after_sign_in(
     page: Page, live_server: LiveServer
 ) -> None:
@@ -108,7 +104,6 @@ def test_expired_session_returns_to_the_requested_page_after_sign_in(
     assert name_kanji in page.get_by_role("heading", level=1).inner_text()
 
 
-@needs_usable_demo_totp
 def test_expired_session_during_a_live_search_goes_to_sign_in_and_back(
     page: Page, live_server: LiveServer
 ) -> None:

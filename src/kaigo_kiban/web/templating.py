@@ -51,7 +51,8 @@ def _nav(href: str, label: str, *roles: str | frozenset[str]) -> NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
-    _nav("/", "ホーム", frozenset(ROLE_LABELS)),
+    # A person's home is the portal (/me); "/" knows staff sessions only.
+    _nav("/", "ホーム", frozenset(ROLE_LABELS) - {"person"}),
     _nav("/municipal/persons", "被保険者の検索", "municipality"),
     _nav("/municipal/ingest", "ファイル取込", "municipality"),
     _nav("/municipal/certifications", "認定の進捗", "municipality"),
@@ -118,8 +119,15 @@ def nav_items(request: Request, actor: Actor | None) -> list[dict[str, Any]]:
         )
         if not allowed or not page_exists(request, item.href):
             continue
-        current = here == item.href if item.href == "/" else here.startswith(item.href)
-        items.append({"href": item.href, "label": item.label, "current": current})
+        items.append({"href": item.href, "label": item.label, "current": False})
+    # The current entry is the one with the longest href that is this page or one of its parents
+    # (on /me/access-log: 閲覧の記録, not わたしの情報 at /me).
+    matches = [
+        i for i in items if here == i["href"] or here.startswith(i["href"].rstrip("/") + "/")
+    ]
+    matches = [i for i in matches if i["href"] != "/" or here == "/"]
+    if matches:
+        max(matches, key=lambda i: len(i["href"]))["current"] = True
     return items
 
 
