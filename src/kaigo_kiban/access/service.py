@@ -156,6 +156,35 @@ def _actor_fields(actor: Actor) -> dict[str, object]:
     }
 
 
+def record_event(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str | None,
+    insured_no: str,
+    data_kind: str,
+    action: str,
+    reason: str,
+    *,
+    outcome: str = "allowed",
+) -> None:
+    """Audit an action on a person's data that is not a policy decision (registering or ending an
+    assignment, consent changes, portal settings), with the same fields ``authorize`` records."""
+    audit.append_event(
+        session,
+        {
+            **_actor_fields(actor),
+            "insurer_no": insurer_no,
+            "insured_no": insured_no,
+            "data_kind": data_kind,
+            "action": action,
+            "outcome": outcome,
+            "reason": reason,
+        },
+        fail=settings.audit_fail_for_test,
+    )
+
+
 def authorize(
     session: Session,
     settings: Settings,
@@ -443,18 +472,8 @@ def give_consent_on_behalf(
         )
     if session.get(InsuredPerson, (insurer_no, insured_no)) is None:
         raise AccessDenied(rules.Decision(False, "NO-PERSON", rules.DENIALS["NO-PERSON"]))
-    audit.append_event(
-        session,
-        {
-            **_actor_fields(actor),
-            "insurer_no": insurer_no,
-            "insured_no": insured_no,
-            "data_kind": "consent",
-            "action": "write",
-            "outcome": "allowed",
-            "reason": "OFFICE_ON_BEHALF",
-        },
-        fail=settings.audit_fail_for_test,
+    record_event(
+        session, settings, actor, insurer_no, insured_no, "consent", "write", "OFFICE_ON_BEHALF"
     )
     return record_consent(
         session, insurer_no, insured_no, "OFFICE_ON_BEHALF", day, actor.display_name
@@ -470,17 +489,39 @@ def end_assignment_by_office(
         raise NotFound("担当事業所の登録が見つかりません", code="ACCESS-ASSIGNMENT-NOT-FOUND")
     if row.ended_at is None:
         row.ended_at, row.end_reason = utcnow(), "OFFICE"
-        audit.append_event(
+        record_event(
             session,
-            {
-                **_actor_fields(actor),
-                "insurer_no": row.insurer_no,
-                "insured_no": row.insured_no,
-                "data_kind": "assignment",
-                "action": "write",
-                "outcome": "allowed",
-                "reason": "ENDED-BY-OFFICE",
-            },
-            fail=settings.audit_fail_for_test,
+            settings,
+            actor,
+            row.insurer_no,
+            row.insured_no,
+            "assignment",
+            "write",
+            "ENDED-BY-OFFICE",
         )
     return row
+
+
+def visible_persons(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    persons: list[InsuredPerson],
+    data_kind: str = "insurance_card",
+    action: str = "search",
+) -> list[InsuredPerson]:
+    """The persons of a result list the actor may see; each is authorised and audited as shown."""
+    return [
+        p
+        for p in persons
+        if authorize(
+            session,
+            settings,
+            actor,
+            p.insurer_no,
+            p.insured_no,
+            data_kind,
+            action,
+            raise_on_deny=False,
+        ).allowed
+    ]

@@ -112,22 +112,11 @@ def search_patients(
         return []
     found = []
     today = today_jst()
-    for person in persons:
-        decision = access.authorize(
-            session,
-            settings,
-            actor,
-            person.insurer_no,
-            person.insured_no,
-            "insurance_card",
-            "search",
-            raise_on_deny=False,
+    for person in access.visible_persons(session, settings, actor, list(persons)):
+        insurer = session.get(Insurer, person.insurer_no)
+        found.append(
+            ((person.insurer_no, person.insured_no), mapping.patient(person, insurer, today))
         )
-        if decision.allowed:
-            insurer = session.get(Insurer, person.insurer_no)
-            found.append(
-                ((person.insurer_no, person.insured_no), mapping.patient(person, insurer, today))
-            )
     return found
 
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import rules as access_rules
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.rules import Actor
-from kaigo_kiban.audit import service as audit
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.errors import NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
@@ -81,28 +80,16 @@ def record_action(
 ) -> None:
     """Audit a portal action the policy table does not cover (consent, assignment and proxy
     settings, refused proxies) with the same fields ``access.authorize`` records."""
-    audit.append_event(
+    access.record_event(
         session,
-        {
-            "actor_kind": actor.kind,
-            "account_id": None,
-            "actor_name": actor.display_name,
-            "organization_kind": None,
-            "organization_code": None,
-            "organization_name": None,
-            "service_types": None,
-            "job_type": None,
-            "cert_serial": actor.cert_serial,
-            "proxy_for": actor.proxy_for,
-            "insurer_no": insurer_no,
-            "insured_no": insured_no,
-            "data_kind": data_kind,
-            "action": action,
-            "outcome": outcome,
-            "reason": reason.removeprefix("PERSON-"),
-            "request_id": actor.request_id,
-        },
-        fail=settings.audit_fail_for_test,
+        settings,
+        actor,
+        insurer_no,
+        insured_no,
+        data_kind,
+        action,
+        reason.removeprefix("PERSON-"),
+        outcome=outcome,
     )
 
 

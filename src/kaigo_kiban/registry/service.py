@@ -93,21 +93,7 @@ def search_persons_audited(
 ) -> list[InsuredPerson]:
     """Search within the actor's insurer; every person shown in the results is authorised and audited."""
     found = search_persons(session, actor.insurer_no or "", query, limit)
-    shown = []
-    for person in found:
-        decision = access.authorize(
-            session,
-            settings,
-            actor,
-            person.insurer_no,
-            person.insured_no,
-            "insurance_card",
-            "search",
-            raise_on_deny=False,
-        )
-        if decision.allowed:
-            shown.append(person)
-    return shown
+    return access.visible_persons(session, settings, actor, list(found))
 
 
 def municipal_organization(session: Session, insurer_no: str) -> Organization:
