@@ -10,6 +10,7 @@ from starlette.responses import Response
 from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.cards import service
 from kaigo_kiban.core.clock import today_jst
+from kaigo_kiban.portal import service_readiness as readiness
 from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, render
 
 router = APIRouter(include_in_schema=False)
@@ -48,7 +49,13 @@ def lookup(
                 db.commit()  # the denial is on record
                 context["denied"] = denied
             else:
-                context.update(person=person, cards=cards, as_of=day, labels=service.CARD_LABELS)
+                context.update(
+                    person=person,
+                    cards=cards,
+                    as_of=day,
+                    labels=service.CARD_LABELS,
+                    not_live=readiness.not_live_notice(db, person.insurer_no, day),
+                )
     context["errors"] = errors
     status = 422 if errors else 200
     return render(request, "cards/lookup.html", context, status_code=status)

@@ -1,0 +1,61 @@
+"""An office looking up a person of a municipality that has not started sending sees why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kaigo_kiban.access import service as access
+from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.core.database import unit_of_work
+from kaigo_kiban.core.ids import municipality_check_digit
+from kaigo_kiban.portal import service_readiness as readiness
+from kaigo_kiban.registry.models import Organization
+from tests.factories import INSURER_NO, actor_for, make_person
+from tests.webapp import build_app
+
+MESSAGE = "この市町村はまだ介護情報基盤への送信を開始していません"
+
+
+def test_lookup_of_a_person_of_a_not_yet_live_municipality_says_so(tmp_path: Path) -> None:
+    harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+    today = dt.date.today()
+    with unit_of_work(harness.sessions()) as db:
+        make_person(db, "0000000001")
+        access.record_consent(
+            db, INSURER_NO, "0000000001", "MUNICIPALITY_APPLICATION", dt.date(2020, 1, 1), "t"
+        )
+        org = db.scalar(select(Organization).where(Organization.code == "1310000011"))
+        access.register_assignment(
+            db,
+            actor_for(org, "care_manager", service_types=("43",)),
+            INSURER_NO,
+            "0000000001",
+            "43",
+            "MYNUMBER_CARD",
+        )
+        code = "13101" + str(municipality_check_digit("13101"))
+        start = (today + dt.timedelta(days=200)).strftime("%Y-%m-%d")
+        csv = (
+            "municipality_code,municipality_name,prefecture,insurer_no,planned_start,status\n"
+            f"{code},千代田区,東京都,{INSURER_NO},{start},SCHEDULED\n"
+        )
+        operator = Actor(kind="operator", display_name="運用", organization_kind="operator")
+        readiness.import_readiness(
+            db,
+            operator,
+            io.BytesIO(csv.encode()),
+            file_name="r.csv",
+            today=today,
+            max_line_bytes=65536,
+        )
+    page = harness.client.get(
+        "/office/lookup",
+        params={"insured_no": "0000000001", "birth_date": "1940-01-02"},
+        headers=harness.headers("cm"),
+    )
+    assert page.status_code == 200
+    assert MESSAGE in page.text
