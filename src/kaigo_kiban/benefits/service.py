@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, and_, exists, func, insert, literal, select, update
+from sqlalchemy import Table, and_, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
@@ -25,7 +25,6 @@ from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import InsuredPerson
 
 USAGE_MODELS: dict[str, Any] = {
     "home_modification": HomeModification,
@@ -40,94 +39,15 @@ def _key_match(a: Any, b: Any) -> Any:
     return and_(*(a.c[k] == b.c[k] for k in KEY))
 
 
-def _error(line: int, code: str, message: str, value: str, file: str) -> FieldError:
-    return FieldError(code=code, message=message, line=line, column=0, value=value, file=file)
-
-
-def _check_staging(session: Session, s: Table, t: Table, content: list[str]) -> list[FieldError]:
-    """Problems only the database can see: duplicates, unknown persons, history conflicts."""
-    file = s.info["file"]
-    errors: list[FieldError] = []
-    first_line = (
-        select(*(s.c[k] for k in KEY), func.min(s.c.line_no).label("first"))
-        .group_by(*(s.c[k] for k in KEY))
-        .subquery()
-    )
-    for line, record_no, history_no, first in session.execute(
-        select(s.c.line_no, s.c.record_no, s.c.history_no, first_line.c.first)
-        .join(first_line, _key_match(s, first_line))
-        .where(s.c.line_no != first_line.c.first)
-        .order_by(s.c.line_no)
-    ):
-        errors.append(
-            _error(
-                line,
-                "ING-DUPLICATE-KEY",
-                f"同じ被保険者番号・整理番号・履歴番号の行が {first} 行目にもあります",
-                f"{record_no}/{history_no}",
-                file,
-            )
-        )
-    person = InsuredPerson.__table__
-    for line, insured_no in session.execute(
-        select(s.c.line_no, s.c.insured_no)
-        .where(
-            ~exists().where(
-                person.c.insurer_no == s.c.insurer_no, person.c.insured_no == s.c.insured_no
-            )
-        )
-        .order_by(s.c.line_no)
-    ):
-        errors.append(
-            _error(
-                line,
-                "ING-UNKNOWN-PERSON",
-                "被保険者証が未登録の被保険者です (先に被保険者証を送信してください)",
-                insured_no,
-                file,
-            )
-        )
-    same = and_(*(s.c[c].is_not_distinct_from(t.c[c]) for c in content))
-    plain = s.c.correction_kind.is_(None)
-    for line, record_no, history_no in session.execute(
-        select(s.c.line_no, s.c.record_no, s.c.history_no)
-        .join(t, _key_match(s, t))
-        .where(plain, ~same)
-        .order_by(s.c.line_no)
-    ):
-        errors.append(
-            _error(
-                line,
-                "ING-HISTORY-EXISTS",
-                "この整理番号・履歴番号は別の内容で登録済みです (変更は新しい履歴番号、誤りの修正は訂正区分=2で送信してください)",
-                f"{record_no}/{history_no}",
-                file,
-            )
-        )
-    for line, record_no, history_no in session.execute(
-        select(s.c.line_no, s.c.record_no, s.c.history_no)
-        .where(~plain, ~exists().where(_key_match(s, t)))
-        .order_by(s.c.line_no)
-    ):
-        errors.append(
-            _error(
-                line,
-                "ING-HISTORY-MISSING",
-                "訂正・削除の対象となる整理番号・履歴番号が登録されていません",
-                f"{record_no}/{history_no}",
-                file,
-            )
-        )
-    return errors
-
-
 def merge_usage_file(session: Session, staging: Table, file_id: int) -> list[FieldError]:
     """Merge one staged 住宅改修費 / 福祉用具購入費 file, then re-flag the persons it names."""
     kind = staging.info["kind"]
     model = USAGE_MODELS[kind]
     s, t = staging, model.__table__
     content = [c.name for c in t.columns if c.name in s.c and c.name not in _BOOKKEEPING]
-    errors = _check_staging(session, s, t, content)
+    errors = cards.check_staged_history(
+        session, s, t, content, key=KEY, shown="record_no", label="整理番号・履歴番号"
+    )
     if errors:
         return errors
     columns = [*content, "deleted", "source_file_id", "exceeds", "excess_yen"]

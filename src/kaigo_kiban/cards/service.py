@@ -50,46 +50,58 @@ def _error(line: int, code: str, message: str, value: str, file: str) -> FieldEr
     return FieldError(code=code, message=message, line=line, column=0, value=value, file=file)
 
 
-def merge_card_file(session: Session, staging: Table, file_id: int) -> list[FieldError]:
-    """Merge one staged card file into its table (see module docstring of ``cards.models``).
+def check_staged_history(
+    session: Session,
+    staging: Table,
+    target: Table,
+    content: list[str],
+    *,
+    key: tuple[str, ...] = KEY,
+    shown: str = "insured_no",
+    label: str = "履歴番号",
+    check_persons: bool = True,
+) -> list[FieldError]:
+    """Problems of a staged history-keyed file that only the database can see.
 
-    Checks done here need the database: duplicate keys in the file, unknown persons,
-    a 履歴番号 already holding other content, corrections or deletions of a missing 履歴番号.
-    Returns every problem found; the caller rolls back when there is any.
+    Duplicate keys in the file, persons without a 被保険者証 (``check_persons``), a history
+    row already holding other content, corrections or deletions of a missing one. ``key``
+    names the row key (ending in ``history_no``), ``shown`` the column reported before the
+    履歴番号, ``label`` how the key is named in messages. Shared by every history-keyed kind.
     """
-    kind = staging.info["kind"]
     file = staging.info["file"]
-    target = CARD_TABLES[kind]
     errors: list[FieldError] = []
     s, t = staging, target
 
+    def match(a: Any, b: Any) -> Any:
+        return and_(*(a.c[k] == b.c[k] for k in key))
+
     dup_keys = (
-        select(*(s.c[k] for k in KEY)).group_by(*(s.c[k] for k in KEY)).having(func.count() > 1)
+        select(*(s.c[k] for k in key)).group_by(*(s.c[k] for k in key)).having(func.count() > 1)
     ).subquery()
     if session.execute(select(literal(1)).select_from(dup_keys).limit(1)).first():
         first_line = (
-            select(*(s.c[k] for k in KEY), func.min(s.c.line_no).label("first"))
-            .group_by(*(s.c[k] for k in KEY))
+            select(*(s.c[k] for k in key), func.min(s.c.line_no).label("first"))
+            .group_by(*(s.c[k] for k in key))
             .subquery()
         )
         rows = session.execute(
-            select(s.c.line_no, s.c.insured_no, s.c.history_no, first_line.c.first)
-            .join(first_line, _key_match(s, first_line))
+            select(s.c.line_no, s.c[shown], s.c.history_no, first_line.c.first)
+            .join(first_line, match(s, first_line))
             .where(s.c.line_no != first_line.c.first)
             .order_by(s.c.line_no)
         )
-        for line, insured_no, history_no, first in rows:
+        for line, shown_value, history_no, first in rows:
             errors.append(
                 _error(
                     line,
                     "ING-DUPLICATE-KEY",
-                    f"同じ被保険者番号・履歴番号の行が {first} 行目にもあります",
-                    f"{insured_no}/{history_no}",
+                    f"同じ被保険者番号・{label}の行が {first} 行目にもあります",
+                    f"{shown_value}/{history_no}",
                     file,
                 )
             )
 
-    if kind != "insurance_card":
+    if check_persons:
         person = InsuredPerson.__table__
         missing = session.execute(
             select(s.c.line_no, s.c.insured_no)
@@ -111,12 +123,11 @@ def merge_card_file(session: Session, staging: Table, file_id: int) -> list[Fiel
             for line, insured_no in missing
         )
 
-    content = _content_columns(t, s)
     same = and_(*(s.c[c].is_not_distinct_from(t.c[c]) for c in content))
     plain = s.c.correction_kind.is_(None)
-    for line, insured_no, history_no in session.execute(
-        select(s.c.line_no, s.c.insured_no, s.c.history_no)
-        .join(t, _key_match(s, t))
+    for line, shown_value, history_no in session.execute(
+        select(s.c.line_no, s.c[shown], s.c.history_no)
+        .join(t, match(s, t))
         .where(plain, ~same)
         .order_by(s.c.line_no)
     ):
@@ -124,25 +135,40 @@ def merge_card_file(session: Session, staging: Table, file_id: int) -> list[Fiel
             _error(
                 line,
                 "ING-HISTORY-EXISTS",
-                "この履歴番号は別の内容で登録済みです (変更は新しい履歴番号、誤りの修正は訂正区分=2で送信してください)",
-                f"{insured_no}/{history_no}",
+                f"この{label}は別の内容で登録済みです (変更は新しい履歴番号、誤りの修正は訂正区分=2で送信してください)",
+                f"{shown_value}/{history_no}",
                 file,
             )
         )
-    for line, insured_no, history_no in session.execute(
-        select(s.c.line_no, s.c.insured_no, s.c.history_no)
-        .where(~plain, ~exists().where(_key_match(s, t)))
+    for line, shown_value, history_no in session.execute(
+        select(s.c.line_no, s.c[shown], s.c.history_no)
+        .where(~plain, ~exists().where(match(s, t)))
         .order_by(s.c.line_no)
     ):
         errors.append(
             _error(
                 line,
                 "ING-HISTORY-MISSING",
-                "訂正・削除の対象となる履歴番号が登録されていません",
-                f"{insured_no}/{history_no}",
+                f"訂正・削除の対象となる{label}が登録されていません",
+                f"{shown_value}/{history_no}",
                 file,
             )
         )
+    return errors
+
+
+def merge_card_file(session: Session, staging: Table, file_id: int) -> list[FieldError]:
+    """Merge one staged card file into its table (see module docstring of ``cards.models``).
+
+    Checks done here need the database (``check_staged_history``); returns every problem
+    found, and the caller rolls back when there is any.
+    """
+    kind = staging.info["kind"]
+    s, t = staging, CARD_TABLES[kind]
+    content = _content_columns(t, s)
+    plain = s.c.correction_kind.is_(None)
+    # The 被保険者証 creates the person, so only the other cards need one already.
+    errors = check_staged_history(session, s, t, content, check_persons=kind != "insurance_card")
     if errors:
         return errors
 
