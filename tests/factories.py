@@ -380,3 +380,18 @@ def person_session_cookie(
         trust=chain.load_trust_store(identity.card_ca_dir(settings)),
     )
     return signed.secret
+
+
+def install_card_trust(settings: Settings, ca_dir: Path) -> None:
+    """Install a card CA as a real deployment would (J-LIS): its certificate and a fresh CRL in
+    ``<data_dir>/card-trust``, the key staying in ``ca_dir``."""
+    from kaigo_kiban.identity import service as identity
+    from kaigo_kiban.pki import chain
+    from kaigo_kiban.pki import service as pki
+
+    ca = pki.load_ca(ca_dir)
+    crl = pki.publish_crl(ca)
+    trust = identity.card_trust_dir(settings)
+    trust.mkdir(parents=True, exist_ok=True)
+    (trust / "jlis-ca.pem").write_text(chain.certificate_pem(ca.certificate))
+    pki.write_crl(crl, trust / "jlis-ca.crl")

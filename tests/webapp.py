@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyotp
 from fastapi.testclient import TestClient
@@ -11,10 +12,38 @@ from fastapi.testclient import TestClient
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.identity import service as identity
+from kaigo_kiban.pki import chain
+from kaigo_kiban.pki.service import IssuedCertificate
 from kaigo_kiban.web.app import create_app
 from tests.factories import INSURER_NO, make_insurer, make_org
 
 PASSWORD = "Test-Pass-2026!"
+
+
+def person_token_response(
+    client: Any, card: IssuedCertificate, *, sign: str | None = None, **extra: str
+) -> Any:
+    """What an app the person uses does: take a challenge, sign it with the card, post.
+
+    ``client`` is a TestClient or an ``httpx.Client`` on a running server."""
+    challenge = client.post("/api/v1/person/challenge")
+    assert challenge.status_code == 201, challenge.text
+    return client.post(
+        "/api/v1/person/token",
+        json={
+            "challenge_id": challenge.json()["challenge_id"],
+            "certificate_pem": chain.certificate_pem(card.certificate),
+            "signature": identity.sign_challenge(card.key, sign or challenge.json()["challenge"]),
+            **extra,
+        },
+    )
+
+
+def person_headers(client: Any, card: IssuedCertificate, **extra: str) -> dict[str, str]:
+    response = person_token_response(client, card, **extra)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @dataclass

@@ -194,6 +194,13 @@ NO_PERSONAL_DATA = {
             ("POST", "/my/login", "card sign-in"),
             ("POST", "/my/login/demo", "demo card sign-in, demo mode only"),
             ("POST", "/my/logout", "sign-out"),
+            ("POST", "/api/v1/person/challenge", "issues a one-time challenge"),
+            (
+                "POST",
+                "/api/v1/person/token",
+                "card sign-in for an app: the token and whom the card holder may act for",
+            ),
+            ("POST", "/api/v1/person/revoke", "sign-out of an app"),
             ("POST", "/my/switch", "switches the principal of the session; redirects"),
             ("GET", "/my/portal.css", "static style sheet"),
             ("GET", "/me/settings", "the person's own proxy and notice settings (no care data)"),

@@ -170,5 +170,8 @@ def test_person_progress_shows_the_own_case_without_survey_or_opinion(
     assert "survey" not in own and "opinion" not in own
     with pytest.raises(AccessDenied):
         views.person_progress(db, world.settings, _person(OTHER), INSURER_NO, PERSON)
-    proxy = replace(_person(PERSON), proxy_for="長女")
+    proxy = replace(_person(PERSON), proxy_for="長女", proxy_scope=frozenset({"progress"}))
     assert views.person_progress(db, world.settings, proxy, INSURER_NO, PERSON)["case"]
+    outside = replace(proxy, proxy_scope=frozenset({"insurance_card"}))
+    with pytest.raises(AccessDenied):
+        views.person_progress(db, world.settings, outside, INSURER_NO, PERSON)

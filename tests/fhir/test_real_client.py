@@ -2,9 +2,8 @@
 
 The database is seeded in this process (tests/fhir/world.py: cards through the real intake,
 consent, an assignment, three staff accounts), then ``kaigo-kiban serve`` runs on it on a
-free port. The access history is read as the municipality: the person's own sign-in is a
-card sign-in to the person portal, not a bearer token the FHIR façade accepts (see
-docs/fhir.md); the person's reading is covered at the service layer (test_search.py).
+free port. The access history is read twice: as the municipality, and as the person after a
+card sign-in over the API (a card CA installed as the deployment's trust anchor).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -23,10 +22,11 @@ import pyotp
 import pytest
 from fhirpy import SyncFHIRClient
 
+from kaigo_kiban.pki.service import IssuedCertificate
 from tests.factories import INSURER_NO
 from tests.fhir.validate import valid
-from tests.fhir.world import INSURED_NO, INSURED_SYSTEM, PATIENT_ID, build_world
-from tests.webapp import PASSWORD
+from tests.fhir.world import INSURED_NO, INSURED_SYSTEM, PATIENT_ID, build_world, person_card
+from tests.webapp import PASSWORD, person_headers
 
 START_SECONDS = 60
 
@@ -35,6 +35,8 @@ START_SECONDS = 60
 class Server:
     url: str
     secrets: dict[str, str]
+    card: IssuedCertificate
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 def _free_port() -> int:
@@ -52,6 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("fhir-server")
     database_url = f"sqlite:///{tmp / 'server.db'}"
     harness = build_world(database_url, tmp)
+    card = person_card(harness, tmp)
     harness.client.app.state.engine.dispose()  # type: ignore[attr-defined]
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KK_")}
@@ -75,7 +78,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 if time.monotonic() > deadline:
                     pytest.fail(f"サーバが応答しません:\n{_tail(log_path)}")
                 time.sleep(0.25)
-            yield Server(url, harness.secrets)
+            yield Server(url, harness.secrets, card)
         finally:
             process.terminate()
             try:
@@ -86,16 +89,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _token(server: Server, login_id: str) -> str:
-    response = httpx.post(
-        f"{server.url}/api/v1/auth/token",
-        json={
-            "login_id": login_id,
-            "password": PASSWORD,
-            "otp": pyotp.TOTP(server.secrets[login_id]).now(),
-        },
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    """One token per account: a TOTP code is accepted only once."""
+    if login_id not in server.tokens:
+        response = httpx.post(
+            f"{server.url}/api/v1/auth/token",
+            json={
+                "login_id": login_id,
+                "password": PASSWORD,
+                "otp": pyotp.TOTP(server.secrets[login_id]).now(),
+            },
+        )
+        assert response.status_code == 200, response.text
+        server.tokens[login_id] = response.json()["access_token"]
+    return server.tokens[login_id]
 
 
 def test_an_integrator_finds_the_patient_follows_to_coverage_and_reads_the_history(
@@ -129,6 +135,41 @@ def test_an_integrator_finds_the_patient_follows_to_coverage_and_reads_the_histo
     assert len(read) >= 4  # assignment, searches and reads above, this search itself
     assert all(e["entity"][0]["what"]["reference"] == f"Patient/{PATIENT_ID}" for e in read)
     assert {e["subtype"][0]["code"] for e in read} >= {"read", "search-type"}
+
+
+def test_the_person_signs_in_with_the_card_and_reads_who_looked(server: Server) -> None:
+    office = {"Authorization": f"Bearer {_token(server, 'cm')}"}
+    params = {"insurer_no": INSURER_NO, "as_of": "2025-09-01"}
+    read = httpx.get(
+        f"{server.url}/api/v1/insured/{INSURED_NO}/cards", params=params, headers=office
+    )
+    assert read.status_code == 200
+
+    with httpx.Client(base_url=server.url) as http:
+        person = person_headers(http, server.card)
+        assert http.get("/api/v1/assigned-persons", headers=person).status_code == 403
+    client = SyncFHIRClient(f"{server.url}/fhir", authorization=person["Authorization"])
+    patient = (
+        client.resources("Patient").search(identifier=f"{INSURED_SYSTEM}|{INSURED_NO}").first()
+    )
+    assert patient is not None and patient.id == PATIENT_ID
+    [coverage] = client.resources("Coverage").search(beneficiary=patient.to_reference()).fetch()[:1]
+    valid(coverage.serialize())
+
+    events = client.resources("AuditEvent").search(patient=patient.to_reference()).fetch_all()
+    for event in events:
+        valid(event.serialize())
+    seen = {
+        (e["agent"][-1]["who"]["display"], e["entity"][-1]["detail"][0]["valueString"])
+        for e in events
+    }
+    assert ("試験居宅介護支援", "insurance_card") in seen, seen  # the office's read above
+    assert ("本人", "access_history") in seen  # this very search is on record too
+
+    other = httpx.get(
+        f"{server.url}/fhir/Patient/{INSURER_NO}-0000000002", headers=person
+    )  # nobody's, or somebody else's: never shown
+    assert other.status_code == 403
 
 
 def test_rest_reads_carry_an_etag_and_writes_a_replayable_key(server: Server) -> None:

@@ -10,12 +10,15 @@ from sqlalchemy import select
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.core.database import unit_of_work
+from kaigo_kiban.identity import service as identity
+from kaigo_kiban.pki import service as pki
 from kaigo_kiban.registry.models import Organization
 from tests.factories import (
     INSURER_NO,
     actor_for,
     copay_card_row,
     ingest,
+    install_card_trust,
     insurance_card_row,
     write_card_file,
 )
@@ -89,3 +92,13 @@ def build_world(database_url: str, tmp: Path) -> AppHarness:
     harness = build_app(database_url, tmp)
     seed(harness, tmp)
     return harness
+
+
+def person_card(harness: AppHarness, tmp: Path) -> pki.IssuedCertificate:
+    """The person's card, from a card CA installed as a real deployment's trust anchor (not
+    the demo card CA: the world runs outside demo mode)."""
+    ca_dir = tmp / "jlis-ca"
+    with unit_of_work(harness.sessions()) as db:
+        card = identity.issue_demo_card(db, harness.settings, INSURER_NO, INSURED_NO, ca_dir=ca_dir)
+    install_card_trust(harness.settings, ca_dir)
+    return card

@@ -72,6 +72,7 @@ class Actor:
     insured_no: str | None = None  # person: themself
     cert_serial: str | None = None
     proxy_for: str | None = None
+    proxy_scope: frozenset[str] = frozenset()  # proxy: the data kinds the grant allows
     request_id: str | None = None
     is_org_admin: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -149,8 +150,14 @@ DENIALS = {
     "NO-OPINION-REQUEST": "保険者からの主治医意見書作成依頼がないため閲覧できません",
     "OTHER-INSURER": "他の保険者の被保険者です",
     "NOT-SELF": "ご本人の情報ではありません",
+    "PROXY-SCOPE": "代理人として、この情報を見ることは許可されていません",
     "OPERATOR": "運用担当者は個人の情報を閲覧できません",
 }
+
+
+def proxy_allows(actor: Actor, data_kind: str) -> bool:
+    """A person acts on all their own data; a proxy (代理人) only on the kinds granted."""
+    return not actor.proxy_for or data_kind in actor.proxy_scope
 
 
 def _deny(reason: str) -> Decision:
@@ -169,11 +176,11 @@ def decide(actor: Actor, data_kind: str, action: str, facts: Facts) -> Decision:
     if groups == ("municipality",):
         return Decision(True, "MUNICIPALITY", "") if facts.same_insurer else _deny("OTHER-INSURER")
     if groups == ("person",):
-        return (
-            Decision(True, "SELF" if not actor.proxy_for else "PROXY", "")
-            if facts.is_self
-            else _deny("NOT-SELF")
-        )
+        if not facts.is_self:
+            return _deny("NOT-SELF")
+        if not proxy_allows(actor, data_kind):
+            return _deny("PROXY-SCOPE")
+        return Decision(True, "SELF" if not actor.proxy_for else "PROXY", "")
     if facts.consent == "withdrawn":
         return _deny("CONSENT-WITHDRAWN")
     if facts.consent != "given":

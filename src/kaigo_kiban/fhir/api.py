@@ -24,7 +24,8 @@ from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import KibanError
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.fhir import rules, service
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db
+from kaigo_kiban.person.api import StaffOrPerson
+from kaigo_kiban.web.deps import AppSettings, Db
 from kaigo_kiban.web.paging import MAX_LIMIT, PageRequest
 
 PATIENT_PARAM = rules.SearchParam(
@@ -239,7 +240,7 @@ def search_patient(
     request: Request,
     db: Db,
     settings: AppSettings,
-    actor: CurrentActor,
+    actor: StaffOrPerson,
     page: FhirPaging,
     identifier: str | None = Query(
         None,
@@ -262,7 +263,7 @@ def search_coverage(
     request: Request,
     db: Db,
     settings: AppSettings,
-    actor: CurrentActor,
+    actor: StaffOrPerson,
     page: FhirPaging,
     beneficiary: str | None = patient_query(),
     patient: str | None = patient_query(),
@@ -284,7 +285,7 @@ def search_coverage(
 def search_organization(
     request: Request,
     db: Db,
-    actor: CurrentActor,
+    actor: StaffOrPerson,
     page: FhirPaging,
     identifier: str | None = Query(
         None, max_length=200, description="<system>|<番号>", examples=["1310000011"]
@@ -307,7 +308,7 @@ def search_audit_event(
     request: Request,
     db: Db,
     settings: AppSettings,
-    actor: CurrentActor,
+    actor: StaffOrPerson,
     page: FhirPaging,
     patient: str | None = patient_query(),
     date: list[str] = Query(
@@ -324,7 +325,7 @@ def _read_route(resource_type: str, summary: str, example: str, read: Reader) ->
     def read_resource(
         db: Db,
         settings: AppSettings,
-        actor: CurrentActor,
+        actor: StaffOrPerson,
         resource_id: str = Path(description="論理 id", examples=[example]),
     ) -> Response:
         return FhirResponse(read(db, settings, actor, resource_id))
@@ -347,7 +348,7 @@ def _patient_search_route(resource_type: str, summary: str, search: PatientSearc
         request: Request,
         db: Db,
         settings: AppSettings,
-        actor: CurrentActor,
+        actor: StaffOrPerson,
         page: FhirPaging,
         patient: str | None = patient_query(),
     ) -> Response:

@@ -283,7 +283,7 @@ def audit_event(ev: AuditEvent) -> dict[str, Any]:
     }
     if ev.account_id is not None:
         user["who"]["identifier"] = {"system": r.SID_STAFF_ACCOUNT, "value": str(ev.account_id)}
-    if ev.actor_kind == "person" and ev.insurer_no and ev.insured_no:
+    if ev.actor_kind == "person" and ev.insurer_no and ev.insured_no and not ev.proxy_for:
         user["who"] = {**patient_ref(ev.insurer_no, ev.insured_no), "display": "本人"}
     if ev.job_type:
         user["role"] = [

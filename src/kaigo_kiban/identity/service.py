@@ -164,7 +164,7 @@ def issue_challenge(
     return IssuedChallenge(row.public_id, text, row.expires_at)
 
 
-def _decode_signature(text: str) -> bytes:
+def decode_signature(text: str) -> bytes:
     """Base64 (standard or URL-safe, padding optional); undecodable text gives no bytes."""
     cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
     try:
@@ -227,7 +227,7 @@ def verify_card(
         raise _refuse(session, actor, "IDV-PERSON-NOT-FOUND", **fields)
     if _disqualified(person):
         raise _refuse(session, actor, "IDV-PERSON-DISQUALIFIED", **fields)
-    raw_signature = _decode_signature(signature)
+    raw_signature = decode_signature(signature)
     try:
         certs = chain.load_pem_chain(certificate_pem)
         path = chain.verify_chain(certs[0], certs[1:], trust or trust_store(settings), now)

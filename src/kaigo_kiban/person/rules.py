@@ -37,6 +37,8 @@ INVITE_LENGTH = 12
 INVITE_TTL = dt.timedelta(days=14)
 CHALLENGE_TTL = dt.timedelta(minutes=5)
 SESSION_HOURS = 8
+API_TOKEN_MINUTES = 60  # a person's API token (card sign-in over the API), like staff tokens
+PERSON_TOKEN_PREFIX = "kkp_"  # person sessions and API tokens; staff tokens start kka_/kkr_
 MAX_PROXY_YEARS = 5
 
 

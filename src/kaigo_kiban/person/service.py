@@ -13,8 +13,6 @@ expired, outside its scope → refused and audited as the proxy), then
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -87,14 +85,6 @@ def issue_challenge(session: Session, *, now: dt.datetime | None = None) -> Issu
     session.add(row)
     session.flush()
     return IssuedChallenge(row.public_id, text, row.expires_at)
-
-
-def _decode_signature(text: str) -> bytes:
-    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
-    try:
-        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return b""
 
 
 @dataclass(frozen=True)
@@ -186,12 +176,14 @@ def sign_in_with_card(
     invite_code: str = "",
     trust: chain.TrustStore | None = None,
     now: dt.datetime | None = None,
+    lifetime: dt.timedelta = dt.timedelta(hours=rules.SESSION_HOURS),
 ) -> SignedIn:
     """Verify a card's signature over a portal challenge and start a person session.
 
     The challenge is consumed before any certificate check (no retries with one challenge).
     Checks: chain to a trusted card CA, validity, CRL, signature, then the card's link to an
-    insured person (``card_link``) or to an active proxy grant.
+    insured person (``card_link``) or to an active proxy grant. ``lifetime`` bounds the
+    session (8 hours for the portal, 60 minutes for an API token).
     """
     now = now or utcnow()
     today = now.astimezone(JST).date()
@@ -215,7 +207,7 @@ def sign_in_with_card(
         certs = chain.load_pem_chain(certificate_pem)
         path = chain.verify_chain(certs[0], certs[1:], trust or identity.trust_store(settings), now)
         chain.verify_signature(
-            certs[0], _decode_signature(signature), digest=bytes.fromhex(challenge.digest)
+            certs[0], identity.decode_signature(signature), digest=bytes.fromhex(challenge.digest)
         )
     except chain.ChainError as exc:
         raise _refuse(
@@ -240,7 +232,7 @@ def sign_in_with_card(
                 break
         raise _refuse(session, now, code, cert_serial=serial)
     first = principals[0]
-    secret = "kkp_" + secrets.token_urlsafe(32)
+    secret = rules.PERSON_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = PersonSession(
         secret_hash=_hash(secret),
         csrf_token=secrets.token_urlsafe(24),
@@ -252,7 +244,7 @@ def sign_in_with_card(
         proxy_grant_id=first.grant.id if first.grant else None,
         created_at=now,
         last_used_at=now,
-        expires_at=now + dt.timedelta(hours=rules.SESSION_HOURS),
+        expires_at=now + lifetime,
     )
     session.add(row)
     session.flush()
@@ -328,6 +320,7 @@ def actor_for_session(
         insured_no=row.insured_no,
         cert_serial=row.cert_serial,
         proxy_for=f"proxy:{grant.id} {grant.proxy_name}"[:40],
+        proxy_scope=frozenset(grant.scope.split()),
         request_id=request_id,
         extra={
             "person_session_id": str(row.id),
@@ -369,3 +362,38 @@ def switch_principal(session: Session, row: PersonSession, key: str) -> Principa
 
 def principals_of_session(session: Session, row: PersonSession) -> list[Principal]:
     return principals_for_card(session, row.issuer_fingerprint, row.cert_serial, today_jst())[0]
+
+
+def sign_in_for_api(
+    session: Session,
+    settings: Settings,
+    *,
+    challenge_id: str,
+    certificate_pem: str,
+    signature: str,
+    invite_code: str = "",
+    patient: tuple[str, str] | None = None,
+) -> SignedIn:
+    """Card sign-in for an app the person uses (API token, 60 minutes), acting for
+    ``patient`` (保険者番号, 被保険者番号) when given — a proxy may act for several people —
+    else for the card's first principal. A refusal is recorded as for the portal."""
+    signed = sign_in_with_card(
+        session,
+        settings,
+        challenge_id=challenge_id,
+        certificate_pem=certificate_pem,
+        signature=signature,
+        invite_code=invite_code,
+        lifetime=dt.timedelta(minutes=rules.API_TOKEN_MINUTES),
+    )
+    if patient is not None and patient != (signed.session.insurer_no, signed.session.insured_no):
+        chosen = next(
+            (p for p in signed.principals if (p.insurer_no, p.insured_no) == patient), None
+        )
+        if chosen is None:
+            raise InvalidInput(
+                "このカードでは、指定された方の情報を見ることはできません",
+                code="PERSON-PATIENT-NOT-ALLOWED",
+            )
+        switch_principal(session, signed.session, chosen.key)
+    return signed

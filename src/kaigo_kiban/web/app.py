@@ -32,6 +32,7 @@ from kaigo_kiban.identity import pages as identity_pages
 from kaigo_kiban.ingest import api as ingest_api
 from kaigo_kiban.life import api as life_api
 from kaigo_kiban.life import pages as life_pages
+from kaigo_kiban.person import api as person_api
 from kaigo_kiban.person import pages as person_pages
 from kaigo_kiban.person import settings_pages as person_settings_pages
 from kaigo_kiban.portal import api as portal_api
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         certification_api.router,
         certification_pages.router,
         certification_clinic_pages.router,
+        person_api.router,
         person_pages.router,
         person_settings_pages.router,
         benefits_api.router,

@@ -21,6 +21,7 @@ from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import Credential
 from kaigo_kiban.core.errors import PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.person.rules import PERSON_TOKEN_PREFIX
 from kaigo_kiban.pki.rules import check_office_match
 from kaigo_kiban.registry.models import OfficeService, Organization
 
@@ -99,7 +100,8 @@ def actor_for_credential(session: Session, cred: Credential, request: Request) -
     return actor
 
 
-def _bearer(authorization: str | None) -> str | None:
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if any."""
     if authorization and authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
     return None
@@ -112,7 +114,12 @@ def optional_actor(
     authorization: Annotated[str | None, Header()] = None,
 ) -> Actor | None:
     """The signed-in actor from a bearer token (API) or the session cookie (pages)."""
-    token = _bearer(authorization)
+    token = bearer_token(authorization)
+    if token and token.startswith(PERSON_TOKEN_PREFIX):
+        raise PermissionDenied(
+            "本人用のトークンでは、この操作はできません (本人用トークンで読めるのは /fhir だけです)",
+            code="AUTH-PERSON-TOKEN",
+        )
     if token:
         cred = accounts.resolve_credential(db, token, ("access", "system"))
         if cred is None:

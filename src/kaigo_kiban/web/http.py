@@ -26,7 +26,7 @@ from kaigo_kiban.web.deps import SESSION_COOKIE
 
 API_PREFIX = "/api/v1/"
 #: Token endpoints answer with secrets: never stored, never replayed.
-NOT_IDEMPOTENT = ("/api/v1/auth/",)
+NOT_IDEMPOTENT = ("/api/v1/auth/", "/api/v1/person/")
 
 
 def _error(status: int, *, code: str, message: str) -> Response:
