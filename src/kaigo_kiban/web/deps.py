@@ -8,7 +8,7 @@ committed so denials are on record.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import Credential
-from kaigo_kiban.core.errors import PermissionDenied, Unauthenticated
+from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.person.rules import PERSON_TOKEN_PREFIX
 from kaigo_kiban.pki.rules import check_office_match
@@ -186,3 +187,41 @@ def render(
         "hx-boosted"
     )
     return tpl.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+OFFICE_SECTION_PAGE = "benefits/office_section.html"
+
+
+def render_office_section(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    insurer_no: str,
+    insured_no: str,
+    *,
+    title: str,
+    heading: str | None = None,
+    section: str,
+    key: str,
+    fetch: Callable[[str], Any],
+    insurer_required_code: str,
+) -> Response:
+    """An office's page of one section of a person's data (``fetch(insurer_no)`` passes the
+    gate). A denial — consent withdrawn, assignment ended … — is a message on the page
+    (403), not an error page, and its audit row is committed."""
+    insurer = insurer_no or actor.insurer_no
+    if not insurer:
+        raise InvalidInput("保険者番号 (insurer_no) を指定してください", code=insurer_required_code)
+    context = {
+        "title": title,
+        "heading": heading or title,
+        "section": section,
+        "insurer_no": insurer,
+        "insured_no": insured_no,
+    }
+    try:
+        value = fetch(insurer)
+    except AccessDenied as exc:
+        db.commit()  # the audited denial stays on record
+        return render(request, OFFICE_SECTION_PAGE, {**context, "denial": exc}, status_code=403)
+    return render(request, OFFICE_SECTION_PAGE, {**context, key: value})
