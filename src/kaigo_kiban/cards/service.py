@@ -224,16 +224,6 @@ def refresh_persons(session: Session, staging: Table) -> None:
     t = CARD_TABLES["insurance_card"]
     person = InsuredPerson.__table__
     s = staging
-    t2 = t.alias("t2")
-    latest = (
-        select(func.max(t2.c.history_no))
-        .where(
-            t2.c.insurer_no == t.c.insurer_no,
-            t2.c.insured_no == t.c.insured_no,
-            t2.c.deleted.is_(False),
-        )
-        .scalar_subquery()
-    )
     fields = [
         "name_kanji",
         "name_kana",
@@ -244,15 +234,24 @@ def refresh_persons(session: Session, staging: Table) -> None:
         "qualified_on",
         "disqualified_on",
     ]
-    # Drive from the (distinct) persons of the file so each lookup uses the card primary key.
-    persons = select(s.c.insurer_no, s.c.insured_no).distinct().subquery()
-    source = (
-        select(t.c.insurer_no, t.c.insured_no, *(t.c[f] for f in fields), t.c.history_no)
+    # The newest live 履歴番号 of each person of the file (one grouped pass driven by the
+    # distinct persons, each lookup by the card primary key), then that card by primary key.
+    persons = select(s.c.insurer_no, s.c.insured_no).distinct().subquery("persons")
+    latest = (
+        select(t.c.insurer_no, t.c.insured_no, func.max(t.c.history_no).label("history_no"))
         .select_from(persons)
         .join(
             t, (t.c.insurer_no == persons.c.insurer_no) & (t.c.insured_no == persons.c.insured_no)
         )
-        .where(t.c.deleted.is_(False), t.c.history_no == latest)
+        .where(t.c.deleted.is_(False))
+        .group_by(t.c.insurer_no, t.c.insured_no)
+        .subquery("latest")
+    )
+    source = (
+        select(t.c.insurer_no, t.c.insured_no, *(t.c[f] for f in fields), t.c.history_no)
+        .select_from(latest)
+        .join(t, _key_match(t, latest))
+        .where(true())  # SQLite: an upsert's SELECT needs a WHERE (parsing ambiguity)
     )
     dialect = session.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(person)
