@@ -85,19 +85,23 @@ def test_deleted_history_is_readable_but_never_current(
     db: Session, tmp_path: Path, settings: Settings
 ) -> None:
     make_insurer(db)
+    from kaigo_kiban.registry.service import get_person
+
+    renamed = {"change_kind": "2", "change_reason": "99", "name_kanji": "山田 太朗"}
     rows = [
         insurance_card_row(),
-        insurance_card_row(history_no="2", care_level="24", change_kind="2", change_reason="99"),
+        insurance_card_row(history_no="2", care_level="24", **renamed),
     ]
     ingest(db, write_card_file(tmp_path, "insurance_card", rows), settings)
-    delete = insurance_card_row(
-        history_no="2", care_level="24", change_kind="2", change_reason="99", correction_kind="3"
-    )
+    assert get_person(db, INSURER_NO, "0000000001").latest_history_no == 2
+    delete = insurance_card_row(history_no="2", care_level="24", correction_kind="3", **renamed)
     assert (
         ingest(db, write_card_file(tmp_path, "insurance_card", [delete]), settings).status
         == "committed"
     )
     assert _valid(db, "insurance_card", D(2024, 6, 1)).history_no == 1
+    person = get_person(db, INSURER_NO, "0000000001")  # re-derived from the newest live card
+    assert (person.latest_history_no, person.name_kanji) == (1, "山田 太郎")
     assert [
         h.deleted for h in cards.list_card_history(db, "insurance_card", INSURER_NO, "0000000001")
     ] == [True, False]
