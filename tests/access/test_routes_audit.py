@@ -201,6 +201,7 @@ NO_PERSONAL_DATA = {
                 "card sign-in for an app: the token and whom the card holder may act for",
             ),
             ("POST", "/api/v1/person/revoke", "sign-out of an app"),
+            ("POST", "/me/sessions/{session_id}/end", "signs out a session of the same card"),
             ("POST", "/my/switch", "switches the principal of the session; redirects"),
             ("GET", "/my/portal.css", "static style sheet"),
             ("GET", "/me/settings", "the person's own proxy and notice settings (no care data)"),

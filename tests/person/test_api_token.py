@@ -6,6 +6,7 @@ In-process app (TestClient) on SQLite; the real-server fhirpy test is tests/fhir
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,11 @@ from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import demo, proxies, service
-from kaigo_kiban.person.models import PersonLoginAttempt
+from kaigo_kiban.person.models import PersonLoginAttempt, PersonSession
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import service as pki
 from tests.factories import INSURER_NO, install_card_trust, make_person
-from tests.person.conftest import actor_of, sign_in
+from tests.person.conftest import actor_of, csrf, sign_in, web_sign_in
 from tests.person.test_pages import PERSON, _portal
 from tests.webapp import AppHarness, person_headers, person_token_response
 
@@ -199,3 +200,43 @@ def test_an_api_token_lasts_sixty_minutes(tmp_path: Path) -> None:
             is None
         )
     assert utcnow() > start
+
+
+def test_the_person_sees_the_apps_signed_in_with_their_card_and_signs_one_out(
+    tmp_path: Path,
+) -> None:
+    harness, card = _portal(tmp_path)
+    client = harness.client
+    app = person_headers(client, card)
+    assert client.get(f"/fhir/Patient/{PATIENT}", headers=app).status_code == 200
+
+    assert web_sign_in(client, card).status_code == 303
+    page = client.get("/me/settings")
+    assert page.status_code == 200
+    section = page.text[page.text.index('id="h-sessions"') :]
+    rows = re.findall(r"<tr>\s*<td>(アプリ|ブラウザ)(.*?)</td>", section, flags=re.S)
+    assert sorted(kind for kind, _ in rows) == ["アプリ", "ブラウザ"]
+    assert "この画面" in dict(rows)["ブラウザ"]
+    app_session = re.search(r'action="/me/sessions/(\d+)/end"', section)
+    assert app_session is not None  # only the other one (the app) can be signed out here
+
+    # Another card's session cannot be ended from here.
+    with unit_of_work(harness.sessions()) as db:
+        make_person(db, OTHER, name_kanji="別人 次郎")
+        other_card = identity.issue_demo_card(db, harness.settings, INSURER_NO, OTHER)
+    other_app = person_headers(client, other_card)
+    with unit_of_work(harness.sessions()) as db:
+        other_id = max(s.id for s in db.scalars(select(PersonSession)))
+    refused = client.post(f"/me/sessions/{other_id}/end", data={"csrf_token": csrf(page.text)})
+    assert refused.status_code == 404
+    assert client.get(f"/fhir/Patient/{INSURER_NO}-{OTHER}", headers=other_app).status_code == 200
+
+    ended = client.post(
+        f"/me/sessions/{app_session.group(1)}/end",
+        data={"csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303 and ended.headers["location"] == "/me/settings?done=session"
+    gone = client.get(f"/fhir/Patient/{PATIENT}", headers=app)
+    assert gone.status_code == 401 and _code(gone) == "AUTH-TOKEN-INVALID"
+    assert client.get("/me/settings").status_code == 200  # this browser is still signed in

@@ -43,6 +43,9 @@ class PersonSession(Base):
     insurer_no: Mapped[str] = mapped_column(String(6), doc="the principal")
     insured_no: Mapped[str] = mapped_column(String(10))
     proxy_grant_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(
+        String(10), default="portal", server_default="portal", doc="portal | api (an app's token)"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     last_used_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

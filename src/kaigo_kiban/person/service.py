@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
-from kaigo_kiban.core.errors import InvalidInput, KibanError
+from kaigo_kiban.core.errors import InvalidInput, KibanError, NotFound
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import rules as idv_rules
 from kaigo_kiban.identity import service as identity
@@ -177,6 +177,7 @@ def sign_in_with_card(
     trust: chain.TrustStore | None = None,
     now: dt.datetime | None = None,
     lifetime: dt.timedelta = dt.timedelta(hours=rules.SESSION_HOURS),
+    channel: str = "portal",
 ) -> SignedIn:
     """Verify a card's signature over a portal challenge and start a person session.
 
@@ -242,6 +243,7 @@ def sign_in_with_card(
         insurer_no=first.insurer_no,
         insured_no=first.insured_no,
         proxy_grant_id=first.grant.id if first.grant else None,
+        channel=channel,
         created_at=now,
         last_used_at=now,
         expires_at=now + lifetime,
@@ -346,6 +348,37 @@ def actor_for_session(
     return actor
 
 
+def card_sessions(
+    session: Session, row: PersonSession, *, now: dt.datetime | None = None
+) -> list[PersonSession]:
+    """The live sessions of the card that holds ``row`` — browsers and apps — newest first."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(PersonSession)
+            .where(
+                PersonSession.issuer_fingerprint == row.issuer_fingerprint,
+                PersonSession.cert_serial == row.cert_serial,
+                PersonSession.revoked_at.is_(None),
+                PersonSession.expires_at > now,
+            )
+            .order_by(PersonSession.created_at.desc(), PersonSession.id.desc())
+        )
+    )
+
+
+def end_card_session(session: Session, row: PersonSession, session_id: int) -> None:
+    """Sign out another browser or app of the same card (not someone else's)."""
+    target = session.get(PersonSession, session_id)
+    if target is None or (target.issuer_fingerprint, target.cert_serial) != (
+        row.issuer_fingerprint,
+        row.cert_serial,
+    ):
+        raise NotFound("ログイン中の端末・アプリが見つかりません", code="PERSON-SESSION-NOT-FOUND")
+    if target.revoked_at is None:
+        target.revoked_at = utcnow()
+
+
 def switch_principal(session: Session, row: PersonSession, key: str) -> Principal:
     """Act for another principal the same card may act for (self ↔ a proxy's principal)."""
     principals, _ = principals_for_card(
@@ -385,6 +418,7 @@ def sign_in_for_api(
         signature=signature,
         invite_code=invite_code,
         lifetime=dt.timedelta(minutes=rules.API_TOKEN_MINUTES),
+        channel="api",
     )
     if patient is not None and patient != (signed.session.insurer_no, signed.session.insured_no):
         chosen = next(

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import InvalidInput
-from kaigo_kiban.person import portal, proxies, rules
+from kaigo_kiban.person import portal, proxies, rules, service
 from kaigo_kiban.person.pages import (
     OptionalPerson,
     PersonActor,
@@ -29,6 +29,7 @@ DONE = {
     "ended": "担当を終了しました。この事業所は、いまからあなたの情報を見られません。",
     "revoked": "代理人の登録を取り消しました。",
     "contact": "お知らせの受け取り方を保存しました。",
+    "session": "ログアウトさせました。その端末・アプリは、もうあなたの情報を見られません。",
 }
 
 
@@ -99,6 +100,8 @@ def _settings_page(
         form=extra.pop("form", {}),
         errors=extra.pop("errors", {}),
         default_until=today.replace(year=today.year + 1).isoformat(),
+        sessions=service.card_sessions(db, request.state.person_session),
+        current_session_id=request.state.person_session.id,
         **extra,
     )
     return render(request, "person/settings.html", context, status_code=status_code)
@@ -166,3 +169,10 @@ def save_contact(
             request, db, actor, contact_error=exc.message, email=email, status_code=422
         )
     return RedirectResponse("/me/settings?done=contact", status_code=303)
+
+
+@router.post("/me/sessions/{session_id}/end", dependencies=PersonForm)
+def end_session(request: Request, session_id: int, db: Db, actor: PersonActor) -> Response:
+    """Sign out another browser or an app that holds a token of this card."""
+    service.end_card_session(db, request.state.person_session, session_id)
+    return RedirectResponse("/me/settings?done=session", status_code=303)
