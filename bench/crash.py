@@ -147,7 +147,11 @@ def _cli(url: str, *args: str) -> list[str]:
 
 
 def _run(url: str, *args: str) -> None:
-    subprocess.run(_cli(url, *args), check=True, capture_output=True, timeout=600)
+    done = subprocess.run(_cli(url, *args), capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"kaigo-kiban {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}"
+        )
 
 
 def run_trials(
