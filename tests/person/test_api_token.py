@@ -78,6 +78,17 @@ def test_the_person_signs_in_with_the_card_and_reads_only_their_own_data(tmp_pat
     events = _events(harness)
     denied = next(e for e in reversed(events) if e.outcome == "denied")
     assert (denied.actor_kind, denied.insured_no, denied.reason) == ("person", OTHER, "NOT-SELF")
+    # The other person sees that attempt on their own history, not as their own read.
+    with unit_of_work(harness.sessions()) as db:
+        other_card = identity.issue_demo_card(db, harness.settings, INSURER_NO, OTHER)
+    install_card_trust(harness.settings, identity.card_ca_dir(harness.settings))  # + new CRL
+    theirs = client.get(
+        "/fhir/AuditEvent",
+        params={"patient": f"Patient/{INSURER_NO}-{OTHER}"},
+        headers=person_headers(client, other_card),
+    ).json()["entry"]
+    attempt = next(e["resource"] for e in theirs if e["resource"]["outcome"] != "0")
+    assert attempt["agent"][0]["who"] == {"display": "ほかの被保険者 (カードでログイン)"}
 
     # A person's token opens /fhir only, never the staff API.
     staff = client.get("/api/v1/assigned-persons", headers=auth)

@@ -93,3 +93,14 @@ def verify_chain(
             f"末尾のイベントが削除されています (記録上の最終連番 {head['seq']}, 実在 {last_seq})",
         )
     return None
+
+
+def person_actor_role(actor_kind: str, proxy_for: str | None, reason: str) -> str | None:
+    """How an event by a card holder relates to the person whose record it is on: ``self``,
+    ``proxy`` (their 代理人) or ``other`` (someone else's card, refused as ``NOT-SELF``);
+    ``None`` for staff and systems. Shown to the person, so never "本人" for someone else."""
+    if actor_kind != "person":
+        return None
+    if proxy_for:
+        return "proxy"
+    return "other" if reason == "NOT-SELF" else "self"

@@ -13,6 +13,7 @@ from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES, CONSENT_SOURCES
 from kaigo_kiban.access.models import Consent
 from kaigo_kiban.access.rules import ACTIONS, DATA_KINDS
 from kaigo_kiban.accounts.rules import JOB_TYPES
+from kaigo_kiban.audit import rules as audit_rules
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.cards.formats import CARE_LEVELS
 from kaigo_kiban.cards.models import CopayCard, InsuranceCard
@@ -283,8 +284,11 @@ def audit_event(ev: AuditEvent) -> dict[str, Any]:
     }
     if ev.account_id is not None:
         user["who"]["identifier"] = {"system": r.SID_STAFF_ACCOUNT, "value": str(ev.account_id)}
-    if ev.actor_kind == "person" and ev.insurer_no and ev.insured_no and not ev.proxy_for:
+    role = audit_rules.person_actor_role(ev.actor_kind, ev.proxy_for, ev.reason)
+    if role == "self" and ev.insurer_no and ev.insured_no:
         user["who"] = {**patient_ref(ev.insurer_no, ev.insured_no), "display": "本人"}
+    elif role == "other":  # someone else's card, refused: not named to the person
+        user["who"] = {"display": "ほかの被保険者 (カードでログイン)"}
     if ev.job_type:
         user["role"] = [
             {

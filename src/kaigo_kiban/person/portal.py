@@ -22,6 +22,7 @@ from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment, Consent
 from kaigo_kiban.access.rules import DATA_KINDS, Actor
 from kaigo_kiban.accounts.rules import JOB_TYPES
+from kaigo_kiban.audit import rules as audit_rules
 from kaigo_kiban.audit import service as audit
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.cards import service as cards
@@ -174,8 +175,13 @@ class HistoryRow:
 def _who(ev: AuditEvent) -> str:
     if ev.organization_name:
         return ev.organization_name
-    if ev.actor_kind == "person":
-        return f"代理人 {ev.actor_name}" if ev.proxy_for else "ご本人"
+    role = audit_rules.person_actor_role(ev.actor_kind, ev.proxy_for, ev.reason)
+    if role is not None:
+        return {
+            "self": "ご本人",
+            "proxy": f"代理人 {ev.actor_name}",
+            "other": "ほかの方（マイナンバーカードでログインした方）",
+        }[role]
     if ev.actor_kind == "system":
         return "システム"
     return ev.actor_name or "—"
