@@ -44,6 +44,7 @@ AXE_PAGES = [
     (PERSON, "/me"),
     (PERSON, "/me/access-log"),
     (PERSON, "/me/consent"),
+    (PERSON, "/me/settings"),
 ]
 
 
