@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.audit import rules
 from kaigo_kiban.audit.models import AuditChainHead, AuditEvent
 from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.core.database import upsert
 from kaigo_kiban.core.errors import KibanError
 
 
@@ -37,7 +38,7 @@ def append_events(
     """
     if fail:
         raise AuditWriteFailed("監査ログを書き込めないため、処理を中止しました")
-    heads: dict[str, list[Any]] = {}  # chain -> [seq, last_hash, existed]
+    heads: dict[str, list[Any]] = {}  # chain -> [seq, last_hash]
     rows: list[dict[str, Any]] = []
     occurred = utcnow()
     stamp = occurred.isoformat()
@@ -45,13 +46,7 @@ def append_events(
         chain = fields.get("insurer_no") or "-"
         head = heads.get(chain)
         if head is None:
-            found = session.execute(
-                select(AuditChainHead.seq, AuditChainHead.last_hash)
-                .where(AuditChainHead.chain == chain)
-                .with_for_update()
-            ).first()
-            head = [found[0], found[1], True] if found else [0, rules.GENESIS, False]
-            heads[chain] = head
+            head = heads[chain] = _lock_head(session, chain)
         record = {
             **dict.fromkeys(rules.HASHED_FIELDS),
             **fields,
@@ -64,20 +59,36 @@ def append_events(
         head[0], head[1] = record["seq"], digest
         rows.append(record)
     session.execute(insert(AuditEvent), rows)
-    for chain, (seq, last_hash, existed) in heads.items():
-        if existed:
-            session.execute(
-                update(AuditChainHead)
-                .where(AuditChainHead.chain == chain)
-                .values(seq=seq, last_hash=last_hash)
-            )
-        else:
-            # A brand-new chain: two first writers race here; the loser's transaction fails on
-            # the primary key and is retried by the caller like any conflict.
-            session.execute(
-                insert(AuditChainHead).values(chain=chain, seq=seq, last_hash=last_hash)
-            )
+    for chain, (seq, last_hash) in heads.items():
+        session.execute(
+            update(AuditChainHead)
+            .where(AuditChainHead.chain == chain)
+            .values(seq=seq, last_hash=last_hash)
+        )
     return rows
+
+
+def _lock_head(session: Session, chain: str) -> list[Any]:
+    """``[seq, last_hash]`` of the chain's head, locked until the transaction ends.
+
+    A chain's first writers race to create its head: each inserts the genesis head unless one
+    exists (a concurrent inserter waits for the first to commit, then does nothing), and all
+    then lock the one row — so a new chain never forks and no writer fails.
+    """
+    locked = (
+        select(AuditChainHead.seq, AuditChainHead.last_hash)
+        .where(AuditChainHead.chain == chain)
+        .with_for_update()
+    )
+    found = session.execute(locked).first()
+    if found is None:
+        session.execute(
+            upsert(session, AuditChainHead.__table__)
+            .values(chain=chain, seq=0, last_hash=rules.GENESIS)
+            .on_conflict_do_nothing(index_elements=["chain"])
+        )
+        found = session.execute(locked).one()
+    return [found[0], found[1]]
 
 
 def _as_fields(ev: AuditEvent) -> dict[str, Any]:

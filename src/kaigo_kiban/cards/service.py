@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Table, and_, exists, func, insert, literal, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
@@ -23,6 +22,7 @@ from kaigo_kiban.cards.models import (
     ReductionCert,
 )
 from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.core.database import upsert
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import InsuredPerson
@@ -253,9 +253,9 @@ def refresh_persons(session: Session, staging: Table) -> None:
         .join(t, _key_match(t, latest))
         .where(true())  # SQLite: an upsert's SELECT needs a WHERE (parsing ambiguity)
     )
-    dialect = session.get_bind().dialect.name
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(person)
-    stmt = ins.from_select(["insurer_no", "insured_no", *fields, "latest_history_no"], source)
+    stmt = upsert(session, person).from_select(
+        ["insurer_no", "insured_no", *fields, "latest_history_no"], source
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["insurer_no", "insured_no"],
         set_={

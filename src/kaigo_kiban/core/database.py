@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -126,3 +128,10 @@ def bulk_insert(session: Session, table: Table, columns: list[str], rows: list[t
         cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
     finally:
         cursor.close()
+
+
+def upsert(session: Session, table: Table) -> Any:
+    """``INSERT`` for ``table`` in the session's dialect, with ``on_conflict_do_nothing`` /
+    ``on_conflict_do_update`` (SQLite and PostgreSQL spell them the same)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
