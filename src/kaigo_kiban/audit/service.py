@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.util import find_tables
 
 from kaigo_kiban.audit import rules
 from kaigo_kiban.audit.models import AuditChainHead, AuditEvent
@@ -21,23 +22,59 @@ class AuditWriteFailed(KibanError):
     http_status = 503
 
 
-def append_event(session: Session, fields: dict[str, Any], *, fail: bool = False) -> dict[str, Any]:
-    """Append one event to its chain inside the caller's transaction (see :func:`append_events`)."""
-    return append_events(session, [fields], fail=fail)[0]
+PENDING = "kk_audit_pending"
+AUDIT_TABLES = frozenset({"audit_event", "audit_chain_head"})
 
 
-def append_events(
-    session: Session, events: list[dict[str, Any]], *, fail: bool = False
-) -> list[dict[str, Any]]:
-    """Append events, in order, to their chains inside the caller's transaction.
+def append_event(session: Session, fields: dict[str, Any], *, fail: bool = False) -> None:
+    """Record one event in the caller's transaction (see :func:`append_events`)."""
+    append_events(session, [fields], fail=fail)
 
-    Each chain's head row is locked (``FOR UPDATE`` on PostgreSQL; SQLite write transactions are
-    already exclusive) once for the batch, so concurrent appends are serialised and a chain never
-    forks. Rows are written with Core (this is the hot path of every read). Returns the rows as
-    written. ``fail`` injects a failure (tests of the "no audit, no data" rule).
+
+def append_events(session: Session, events: list[dict[str, Any]], *, fail: bool = False) -> None:
+    """Record events, in order, in the caller's transaction: they are written to their chains
+    when the transaction commits — or fails with it, so no data leaves without its record.
+
+    Writing at commit keeps the chain head of the insurer locked only for the commit itself,
+    not for the rest of the request: holding that lock while waiting for a worker thread could
+    otherwise stall every request of the insurer. A read of the audit tables in the same
+    transaction first writes what is pending (it sees its own events). ``fail`` injects a
+    failure (tests of the "no audit, no data" rule).
     """
     if fail:
         raise AuditWriteFailed("監査ログを書き込めないため、処理を中止しました")
+    session.info.setdefault(PENDING, []).extend(events)
+
+
+def write_pending(session: Session) -> list[dict[str, Any]]:
+    """Append the recorded events to their chains now; returns the rows as written."""
+    events = session.info.pop(PENDING, None)
+    return _write(session, events) if events else []
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_audit_reads(state: ORMExecuteState) -> None:
+    session = state.session
+    if session.info.get(PENDING) and any(
+        t.name in AUDIT_TABLES for t in find_tables(state.statement, include_joins=True)
+    ):
+        write_pending(session)
+
+
+def _write(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Append events to their chains. Each chain's head row is locked (``FOR UPDATE`` on
+    PostgreSQL; SQLite write transactions are already exclusive) once for the batch, so
+    concurrent appends are serialised and a chain never forks. Core inserts (the hot path)."""
     heads: dict[str, list[Any]] = {}  # chain -> [seq, last_hash]
     rows: list[dict[str, Any]] = []
     occurred = utcnow()
