@@ -22,7 +22,7 @@ from kaigo_kiban.benefits import rules
 from kaigo_kiban.benefits.formats import EQUIPMENT_ITEMS
 from kaigo_kiban.benefits.models import EquipmentPurchase, HomeModification, UsageRevision
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.core.clock import today_jst, utcnow
+from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.settings import Settings
 
@@ -63,44 +63,13 @@ def merge_usage_file(session: Session, staging: Table, file_id: int) -> list[Fie
             ).where(s.c.correction_kind.is_(None), ~exists().where(_key_match(s, t))),
         )
     )
-    _apply_corrections(session, kind, s, t, content, file_id)
+    cards.apply_corrections(
+        session, s, t, content, file_id, revision=UsageRevision, key=KEY, kind=kind
+    )
     persons = session.execute(select(s.c.insurer_no, s.c.insured_no).distinct()).all()
     for insurer_no, insured_no in persons:
         reflag_person(session, kind, insurer_no, insured_no)
     return []
-
-
-def _apply_corrections(
-    session: Session, kind: str, s: Table, t: Table, content: list[str], file_id: int
-) -> None:
-    now = utcnow()
-    rows = session.execute(
-        select(s).where(s.c.correction_kind.is_not(None)).order_by(s.c.line_no)
-    ).mappings()
-    for row in rows:
-        key = and_(*(t.c[k] == row[k] for k in KEY))
-        old = session.execute(select(t).where(key)).mappings().one()
-        session.add(
-            UsageRevision(
-                kind=kind,
-                insurer_no=row["insurer_no"],
-                insured_no=row["insured_no"],
-                record_no=row["record_no"],
-                history_no=row["history_no"],
-                content={
-                    k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in old.items()
-                },
-                replaced_by_file_id=file_id,
-                replaced_at=now,
-            )
-        )
-        if row["correction_kind"] == "3":
-            values: dict[str, Any] = {"deleted": True, "source_file_id": file_id}
-        else:
-            values = {c: row[c] for c in content if c not in KEY}
-            values.update(deleted=False, source_file_id=file_id)
-        session.execute(update(t).where(key).values(**values))
-    session.flush()
 
 
 # --- current records and flags -----------------------------------------------------------------

@@ -181,28 +181,37 @@ def merge_card_file(session: Session, staging: Table, file_id: int) -> list[Fiel
             ),
         )
     )
-    _apply_corrections(session, s, t, content, file_id)
+    apply_corrections(session, s, t, content, file_id, revision=CardRevision, card_kind=t.name)
     if kind == "insurance_card":
         refresh_persons(session, s)
     return []
 
 
-def _apply_corrections(
-    session: Session, s: Table, t: Table, content: list[str], file_id: int
+def apply_corrections(
+    session: Session,
+    s: Table,
+    t: Table,
+    content: list[str],
+    file_id: int,
+    *,
+    revision: type[Any],
+    key: tuple[str, ...] = KEY,
+    **revision_fields: Any,
 ) -> None:
+    """Apply the staged corrections (訂正区分 2) and deletions (3) to ``t`` in file order,
+    keeping each replaced version as a ``revision`` row (its key columns, ``revision_fields``,
+    the old content as JSON). Shared by every history-keyed kind."""
     now = utcnow()
     rows = session.execute(
         select(s).where(s.c.correction_kind.is_not(None)).order_by(s.c.line_no)
     ).mappings()
     for row in rows:
-        key = and_(*(t.c[k] == row[k] for k in KEY))
-        old = session.execute(select(t).where(key)).mappings().one()
+        match = and_(*(t.c[k] == row[k] for k in key))
+        old = session.execute(select(t).where(match)).mappings().one()
         session.add(
-            CardRevision(
-                insurer_no=row["insurer_no"],
-                insured_no=row["insured_no"],
-                card_kind=t.name,
-                history_no=row["history_no"],
+            revision(
+                **{k: row[k] for k in key},
+                **revision_fields,
                 content={
                     k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in old.items()
                 },
@@ -213,9 +222,9 @@ def _apply_corrections(
         if row["correction_kind"] == "3":
             values: dict[str, Any] = {"deleted": True, "source_file_id": file_id}
         else:
-            values = {c: row[c] for c in content if c not in KEY}
+            values = {c: row[c] for c in content if c not in key}
             values.update(deleted=False, source_file_id=file_id)
-        session.execute(update(t).where(key).values(**values))
+        session.execute(update(t).where(match).values(**values))
     session.flush()
 
 
