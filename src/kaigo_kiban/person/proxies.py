@@ -108,7 +108,7 @@ def proxy_refusal(session: Session, actor: Actor, data_kind: str) -> str | None:
     state = rules.grant_state(grant.revoked_at, grant.valid_until, today_jst())
     if state != "active":
         return f"PERSON-PROXY-{state.upper()}"
-    if data_kind not in grant.scope.split():
+    if not access_rules.proxy_allows(actor, data_kind):  # the gate's own scope rule
         return "PERSON-PROXY-SCOPE"
     return None
 
