@@ -8,7 +8,6 @@ re-checked on every request). Thin: the services decide, authorise and audit.
 from __future__ import annotations
 
 import json
-import secrets
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,12 +20,12 @@ from starlette.responses import Response
 from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.cards.formats import REDUCTION_KINDS
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
-from kaigo_kiban.core.errors import KibanError, NotFound, PermissionDenied, Unauthenticated
+from kaigo_kiban.core.errors import KibanError, NotFound, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import formats, portal, rules, service
 from kaigo_kiban.person.demo import demo_cards_dir
-from kaigo_kiban.web.deps import AppSettings, Db, render, request_id
+from kaigo_kiban.web.deps import AppSettings, Db, render, request_id, require_csrf_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,17 +69,7 @@ OptionalPerson = Annotated[Actor | None, Depends(optional_person_actor)]
 
 async def check_person_csrf(request: Request, actor: PersonActor) -> None:
     """Portal forms echo the person session's CSRF token (same rule as staff pages)."""
-    expected = getattr(request.state, "csrf_token", None)
-    sent = request.headers.get("x-csrf-token")
-    if sent is None:
-        form = await request.form()
-        value = form.get("csrf_token")
-        sent = value if isinstance(value, str) else None
-    if not expected or not sent or not secrets.compare_digest(expected, sent):
-        raise PermissionDenied(
-            "フォームの有効期限が切れました。画面を再読み込みしてやり直してください",
-            code="AUTH-CSRF",
-        )
+    await require_csrf_token(request)
 
 
 PersonForm = [Depends(check_person_csrf)]

@@ -156,6 +156,12 @@ async def check_csrf(
         return
     if actor is not None and not getattr(request.state, "via_cookie", False):
         return  # bearer-token API call: no ambient credential, no CSRF risk
+    await require_csrf_token(request)
+
+
+async def require_csrf_token(request: Request) -> None:
+    """The request echoes its session's CSRF token (``request.state.csrf_token``) in the
+    ``X-CSRF-Token`` header or the form field ``csrf_token`` — staff pages and the portal alike."""
     expected = getattr(request.state, "csrf_token", None)
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
