@@ -49,7 +49,8 @@ from kaigo_kiban.careplan.validation import USAGE_TYPES as USAGE_TYPES
 from kaigo_kiban.careplan.validation import check_careplan as check_careplan
 from kaigo_kiban.core.clock import JST, today_jst
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import OfficeService, Organization
+from kaigo_kiban.registry import service as registry
+from kaigo_kiban.registry.models import Organization
 
 DEFAULT_VERSION = "202407"
 
@@ -230,9 +231,7 @@ def _demo_actor(session: Session, org: Organization) -> Actor:
         .where(StaffAccount.organization_id == org.id)
         .order_by((StaffAccount.job_type != "care_manager"), StaffAccount.id)
     )
-    types = session.scalars(
-        select(OfficeService.service_type).where(OfficeService.organization_id == org.id)
-    )
+    types = registry.service_types(session, org.id)
     return Actor(
         kind="staff",
         display_name=account.display_name if account else org.name,
@@ -241,7 +240,7 @@ def _demo_actor(session: Session, org: Organization) -> Actor:
         organization_kind=org.kind,
         organization_code=org.code,
         organization_name=org.name,
-        service_types=tuple(sorted(types)),
+        service_types=types,
         job_type=account.job_type if account else "care_manager",
         request_id="demo",
     )

@@ -36,7 +36,8 @@ from kaigo_kiban.certification.models import (
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import OfficeService, Organization
+from kaigo_kiban.registry import service as registry
+from kaigo_kiban.registry.models import Organization
 
 EVENT_TYPE = "certification.progress"
 SIGNATURE_HEADER = "X-KK-Signature"
@@ -140,13 +141,7 @@ def unsubscribe(session: Session, actor: Actor, subscription_id: int) -> None:
 def _subscriber(session: Session, sub: WebhookSubscription) -> Actor:
     org = session.get(Organization, sub.organization_id)
     assert org is not None
-    types = tuple(
-        sorted(
-            session.scalars(
-                select(OfficeService.service_type).where(OfficeService.organization_id == org.id)
-            )
-        )
-    )
+    types = registry.service_types(session, org.id)
     return Actor(
         kind="system",
         display_name=f"{org.name} (通知)",

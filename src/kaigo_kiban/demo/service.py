@@ -158,13 +158,7 @@ def staff_actor(session: Session, org: Organization, login_id: str) -> Actor:
 
     account = session.scalar(select(StaffAccount).where(StaffAccount.login_id == login_id))
     assert account is not None
-    types = tuple(
-        sorted(
-            session.scalars(
-                select(OfficeService.service_type).where(OfficeService.organization_id == org.id)
-            )
-        )
-    )
+    types = registry.service_types(session, org.id)
     return Actor(
         kind="staff",
         display_name=account.display_name,

@@ -32,7 +32,8 @@ from kaigo_kiban.life.models import LifeAssessment, LifeFile, LifeUser
 from kaigo_kiban.life.trends import PersonTrend as PersonTrend
 from kaigo_kiban.life.trends import TrendRow as TrendRow
 from kaigo_kiban.life.trends import person_trend as person_trend
-from kaigo_kiban.registry.models import InsuredPerson, OfficeService, Organization
+from kaigo_kiban.registry import service as registry
+from kaigo_kiban.registry.models import InsuredPerson, Organization
 
 USER_COLUMNS = {
     "insurer_no": "insurer_no",
@@ -129,13 +130,7 @@ def office_system_actor(session: Session, office_no: str, label: str = "CLI") ->
         raise InvalidInput(
             f"事業所番号 {office_no} の事業所が登録されていません", code="LIFE-UNKNOWN-OFFICE"
         )
-    types = tuple(
-        sorted(
-            session.scalars(
-                select(OfficeService.service_type).where(OfficeService.organization_id == org.id)
-            )
-        )
-    )
+    types = registry.service_types(session, org.id)
     return Actor(
         kind="system",
         display_name=f"{org.name} ({label})",

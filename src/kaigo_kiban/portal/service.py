@@ -47,7 +47,8 @@ from kaigo_kiban.portal.rules import (
 from kaigo_kiban.portal.service_readiness import is_live as is_live
 from kaigo_kiban.portal.service_readiness import not_live_notice as not_live_notice
 from kaigo_kiban.portal.service_readiness import readiness_for as readiness_for
-from kaigo_kiban.registry.models import OfficeService, Organization
+from kaigo_kiban.registry import service as registry
+from kaigo_kiban.registry.models import Organization
 
 APPLICANT_KINDS = {"office": "介護事業所", "medical": "医療機関"}
 EVENT_LABELS = {
@@ -129,15 +130,7 @@ def applicant_facts(
     org = session.get(Organization, organization_id)
     if org is None or org.kind not in APPLICANT_KINDS:
         raise NotAnApplicant("補助金の申請は介護事業所・医療機関のアカウントで行ってください")
-    types = tuple(
-        sorted(
-            session.scalars(
-                select(OfficeService.service_type).where(
-                    OfficeService.organization_id == organization_id
-                )
-            )
-        )
-    )
+    types = registry.service_types(session, organization_id)
     return org.kind, types, org.beds
 
 

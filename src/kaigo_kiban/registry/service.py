@@ -15,7 +15,26 @@ from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no, is_municipality_code
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.registry.models import InsuredPerson, Insurer, Municipality, Organization
+from kaigo_kiban.registry.models import (
+    InsuredPerson,
+    Insurer,
+    Municipality,
+    OfficeService,
+    Organization,
+)
+
+
+def service_types(session: Session, organization_id: int) -> tuple[str, ...]:
+    """The サービス種類コード an organisation provides, sorted (what its actors carry)."""
+    return tuple(
+        sorted(
+            session.scalars(
+                select(OfficeService.service_type).where(
+                    OfficeService.organization_id == organization_id
+                )
+            )
+        )
+    )
 
 
 def upsert_insurer(session: Session, insurer_no: str, name: str, area_grade: str = "99") -> Insurer:

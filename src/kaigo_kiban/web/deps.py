@@ -24,7 +24,8 @@ from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthentica
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.person.rules import PERSON_TOKEN_PREFIX
 from kaigo_kiban.pki.rules import check_office_match
-from kaigo_kiban.registry.models import OfficeService, Organization
+from kaigo_kiban.registry import service as registry
+from kaigo_kiban.registry.models import Organization
 
 SESSION_COOKIE = "kk_session"
 
@@ -69,15 +70,7 @@ def actor_for_credential(session: Session, cred: Credential, request: Request) -
     org = session.get(Organization, cred.organization_id)
     assert org is not None
     account = accounts.get_account(session, cred.account_id) if cred.account_id else None
-    types = tuple(
-        sorted(
-            session.scalars(
-                OfficeService.__table__.select()
-                .with_only_columns(OfficeService.service_type)
-                .where(OfficeService.organization_id == org.id)
-            )
-        )
-    )
+    types = registry.service_types(session, org.id)
     kind = {"municipality": "municipality", "operator": "operator"}.get(org.kind, "staff")
     if cred.kind == "system":
         kind = "system" if org.kind != "municipality" else "municipality"
