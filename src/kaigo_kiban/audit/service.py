@@ -46,10 +46,11 @@ def append_events(session: Session, events: list[dict[str, Any]], *, fail: bool 
     session.info.setdefault(PENDING, []).extend(events)
 
 
-def write_pending(session: Session) -> list[dict[str, Any]]:
-    """Append the recorded events to their chains now; returns the rows as written."""
+def write_pending(session: Session) -> None:
+    """Append the recorded events to their chains now."""
     events = session.info.pop(PENDING, None)
-    return _write(session, events) if events else []
+    if events:
+        _write(session, events)
 
 
 @event.listens_for(Session, "before_commit")
@@ -71,7 +72,7 @@ def _write_before_audit_reads(state: ORMExecuteState) -> None:
         write_pending(session)
 
 
-def _write(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _write(session: Session, events: list[dict[str, Any]]) -> None:
     """Append events to their chains. Each chain's head row is locked (``FOR UPDATE`` on
     PostgreSQL; SQLite write transactions are already exclusive) once for the batch, so
     concurrent appends are serialised and a chain never forks. Core inserts (the hot path)."""
@@ -102,7 +103,6 @@ def _write(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any
             .where(AuditChainHead.chain == chain)
             .values(seq=seq, last_hash=last_hash)
         )
-    return rows
 
 
 def _lock_head(session: Session, chain: str) -> list[Any]:

@@ -98,17 +98,10 @@ def issue_token(
     except service.PersonRefused:
         db.commit()  # keep the attempt record and the consumed challenge
         raise
-    row = signed.session
-    acting = next(
-        p
-        for p in signed.principals
-        if (p.insurer_no, p.insured_no) == (row.insurer_no, row.insured_no)
-        and (p.grant.id if p.grant else None) == row.proxy_grant_id
-    )
     return schemas.PersonToken(
         access_token=signed.secret,
-        expires_in=int((row.expires_at - utcnow()).total_seconds()),
-        acting_for=_principal(acting),
+        expires_in=int((signed.session.expires_at - utcnow()).total_seconds()),
+        acting_for=_principal(signed.acting),
         principals=[_principal(p) for p in signed.principals],
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography.x509.oid import NameOID
@@ -108,6 +108,7 @@ class SignedIn:
     secret: str
     session: PersonSession
     principals: list[Principal]
+    acting: Principal  # the one the session acts for (at first, the card's first principal)
 
 
 def _record(session: Session, now: dt.datetime, reason: str, **fields: Any) -> None:
@@ -259,7 +260,7 @@ def sign_in_with_card(
         insured_no=first.insured_no,
         proxy_grant_id=row.proxy_grant_id,
     )
-    return SignedIn(secret, row, principals)
+    return SignedIn(secret, row, principals, first)
 
 
 def _holder_name(cert: Any, principals: list[Principal]) -> str:
@@ -386,11 +387,15 @@ def switch_principal(session: Session, row: PersonSession, key: str) -> Principa
     )
     for p in principals:
         if p.key == key:
-            row.insurer_no, row.insured_no = p.insurer_no, p.insured_no
-            row.proxy_grant_id = p.grant.id if p.grant else None
-            session.flush()
+            _act_for(session, row, p)
             return p
     raise InvalidInput("切り替え先が見つかりません", code="PERSON-SWITCH-UNKNOWN")
+
+
+def _act_for(session: Session, row: PersonSession, p: Principal) -> None:
+    row.insurer_no, row.insured_no = p.insurer_no, p.insured_no
+    row.proxy_grant_id = p.grant.id if p.grant else None
+    session.flush()
 
 
 def principals_of_session(session: Session, row: PersonSession) -> list[Principal]:
@@ -420,14 +425,13 @@ def sign_in_for_api(
         lifetime=dt.timedelta(minutes=rules.API_TOKEN_MINUTES),
         channel="api",
     )
-    if patient is not None and patient != (signed.session.insurer_no, signed.session.insured_no):
-        chosen = next(
-            (p for p in signed.principals if (p.insurer_no, p.insured_no) == patient), None
+    if patient is None:
+        return signed
+    chosen = next((p for p in signed.principals if (p.insurer_no, p.insured_no) == patient), None)
+    if chosen is None:
+        raise InvalidInput(
+            "このカードでは、指定された方の情報を見ることはできません",
+            code="PERSON-PATIENT-NOT-ALLOWED",
         )
-        if chosen is None:
-            raise InvalidInput(
-                "このカードでは、指定された方の情報を見ることはできません",
-                code="PERSON-PATIENT-NOT-ALLOWED",
-            )
-        switch_principal(session, signed.session, chosen.key)
-    return signed
+    _act_for(session, signed.session, chosen)
+    return replace(signed, acting=chosen)
