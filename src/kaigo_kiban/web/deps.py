@@ -188,7 +188,7 @@ def render(
     return tpl.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
-OFFICE_SECTION_PAGE = "benefits/office_section.html"
+OFFICE_SECTION_PAGE = "office_section.html"  # one section of a person's data, or why not
 
 
 def render_office_section(
