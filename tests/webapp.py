@@ -67,6 +67,22 @@ class AppHarness:
         assert r.status_code == 200, r.text
         return r.json()
 
+    def add_account(
+        self, db: Any, organization: Any, login_id: str, job_type: str, **fields: Any
+    ) -> Any:
+        """A staff account with the test password; its TOTP secret is kept for sign-in."""
+        fields.setdefault("display_name", login_id)
+        account = accounts.create_account(
+            db,
+            organization_id=organization.id,
+            login_id=login_id,
+            job_type=job_type,
+            password=PASSWORD,
+            **fields,
+        )
+        self.secrets[login_id] = account.totp_secret
+        return account
+
     def headers(self, login_id: str) -> dict[str, str]:
         """Bearer header; one token per account (a TOTP code is accepted only once)."""
         if login_id not in self.tokens:
@@ -96,13 +112,5 @@ def build_app(database_url: str, tmp: Path, **overrides: object) -> AppHarness:
             ("cm", cm, "care_manager"),
             ("helper", helper, "care_worker"),
         ):
-            acc = accounts.create_account(
-                db,
-                organization_id=org.id,
-                login_id=login_id,
-                display_name=login_id,
-                job_type=job,
-                password=PASSWORD,
-            )
-            harness.secrets[login_id] = acc.totp_secret
+            harness.add_account(db, org, login_id, job)
     return harness

@@ -8,7 +8,6 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.registry.models import Organization
@@ -20,16 +19,7 @@ def harness(tmp_path: Path) -> AppHarness:
     h = build_app(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
     with unit_of_work(h.sessions()) as db:
         org = db.scalar(select(Organization).where(Organization.code == "1310000011"))
-        admin = accounts.create_account(
-            db,
-            organization_id=org.id,
-            login_id="cm-admin",
-            display_name="管理者",
-            job_type="manager",
-            password=PASSWORD,
-            is_org_admin=True,
-        )
-        h.secrets["cm-admin"] = admin.totp_secret
+        h.add_account(db, org, "cm-admin", "manager", display_name="管理者", is_org_admin=True)
     return h
 
 

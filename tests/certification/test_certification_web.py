@@ -36,7 +36,7 @@ from tests.certification.conftest import (
 )
 from tests.factories import INSURER_NO, actor_for, insurance_card_row, make_org, write_card_file
 from tests.web.html import read_page
-from tests.webapp import PASSWORD, AppHarness, build_app
+from tests.webapp import AppHarness, build_app
 
 TODAY = today_jst()
 APP = "2026000001"
@@ -98,15 +98,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> AppHarness:
         )
         clinic = make_org(db, "medical", CLINIC_CODE, "試験内科クリニック")
         for login_id, org, job in (("clinic", clinic, "physician"), ("cm-clerk", cm, "clerk")):
-            account = accounts.create_account(
-                db,
-                organization_id=org.id,
-                login_id=login_id,
-                display_name=login_id,
-                job_type=job,
-                password=PASSWORD,
-            )
-            h.secrets[login_id] = account.totp_secret
+            h.add_account(db, org, login_id, job)
     return h
 
 

@@ -23,7 +23,7 @@ from kaigo_kiban.portal.api import portal_today
 from kaigo_kiban.registry.models import Organization
 from kaigo_kiban.web.deps import SESSION_COOKIE
 from tests.factories import actor_for, make_org
-from tests.webapp import PASSWORD, AppHarness, build_app
+from tests.webapp import AppHarness, build_app
 
 IN_ROUND = dt.date(2026, 6, 1)  # 令和8年度 round (2026-05-07 to 2027-03-12)
 BETWEEN_ROUNDS = dt.date(2026, 4, 1)  # after 令和7年度 closed, before 令和8年度 opened
@@ -98,15 +98,7 @@ def portal_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppHarness]
         clinic = make_org(db, "medical", "1310000052", "試験内科クリニック")
         clinic.beds = 0
         for login_id, org, job in (("ops", ops, "operator"), ("clinic", clinic, "physician")):
-            acc = accounts.create_account(
-                db,
-                organization_id=org.id,
-                login_id=login_id,
-                display_name=login_id,
-                job_type=job,
-                password=PASSWORD,
-            )
-            harness.secrets[login_id] = acc.totp_secret
+            harness.add_account(db, org, login_id, job)
     app = harness.client.app
     app.dependency_overrides[portal_today] = lambda: IN_ROUND  # type: ignore[attr-defined]
     yield harness
