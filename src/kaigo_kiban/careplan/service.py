@@ -231,16 +231,11 @@ def _demo_actor(session: Session, org: Organization) -> Actor:
         .where(StaffAccount.organization_id == org.id)
         .order_by((StaffAccount.job_type != "care_manager"), StaffAccount.id)
     )
-    types = registry.service_types(session, org.id)
     return Actor(
         kind="staff",
         display_name=account.display_name if account else org.name,
         account_id=account.id if account else None,
-        organization_id=org.id,
-        organization_kind=org.kind,
-        organization_code=org.code,
-        organization_name=org.name,
-        service_types=types,
+        **registry.organization_actor_fields(session, org),
         job_type=account.job_type if account else "care_manager",
         request_id="demo",
     )

@@ -141,16 +141,11 @@ def unsubscribe(session: Session, actor: Actor, subscription_id: int) -> None:
 def _subscriber(session: Session, sub: WebhookSubscription) -> Actor:
     org = session.get(Organization, sub.organization_id)
     assert org is not None
-    types = registry.service_types(session, org.id)
     return Actor(
         kind="system",
         display_name=f"{org.name} (通知)",
         account_id=sub.account_id,
-        organization_id=org.id,
-        organization_kind=org.kind,
-        organization_code=org.code,
-        organization_name=org.name,
-        service_types=types,
+        **registry.organization_actor_fields(session, org),
         job_type=sub.job_type,
         request_id=f"webhook-{sub.id}",
     )

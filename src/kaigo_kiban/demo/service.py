@@ -158,16 +158,11 @@ def staff_actor(session: Session, org: Organization, login_id: str) -> Actor:
 
     account = session.scalar(select(StaffAccount).where(StaffAccount.login_id == login_id))
     assert account is not None
-    types = registry.service_types(session, org.id)
     return Actor(
         kind="staff",
         display_name=account.display_name,
         account_id=account.id,
-        organization_id=org.id,
-        organization_kind=org.kind,
-        organization_code=org.code,
-        organization_name=org.name,
-        service_types=types,
+        **registry.organization_actor_fields(session, org),
         job_type=account.job_type,
         insurer_no=org.insurer_no,
         request_id="demo",

@@ -130,15 +130,10 @@ def office_system_actor(session: Session, office_no: str, label: str = "CLI") ->
         raise InvalidInput(
             f"事業所番号 {office_no} の事業所が登録されていません", code="LIFE-UNKNOWN-OFFICE"
         )
-    types = registry.service_types(session, org.id)
     return Actor(
         kind="system",
         display_name=f"{org.name} ({label})",
-        organization_id=org.id,
-        organization_kind="office",
-        organization_code=org.code,
-        organization_name=org.name,
-        service_types=types,
+        **registry.organization_actor_fields(session, org),
         request_id=label.lower(),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -35,6 +36,18 @@ def service_types(session: Session, organization_id: int) -> tuple[str, ...]:
             )
         )
     )
+
+
+def organization_actor_fields(session: Session, org: Organization) -> dict[str, Any]:
+    """The ``Actor`` fields that say which organisation acts: id, kind, number, name and the
+    service types (one mapping for staff, system, webhook and demo actors alike)."""
+    return {
+        "organization_id": org.id,
+        "organization_kind": org.kind,
+        "organization_code": org.code,
+        "organization_name": org.name,
+        "service_types": service_types(session, org.id),
+    }
 
 
 def upsert_insurer(session: Session, insurer_no: str, name: str, area_grade: str = "99") -> Insurer:

@@ -70,7 +70,6 @@ def actor_for_credential(session: Session, cred: Credential, request: Request) -
     org = session.get(Organization, cred.organization_id)
     assert org is not None
     account = accounts.get_account(session, cred.account_id) if cred.account_id else None
-    types = registry.service_types(session, org.id)
     kind = {"municipality": "municipality", "operator": "operator"}.get(org.kind, "staff")
     if cred.kind == "system":
         kind = "system" if org.kind != "municipality" else "municipality"
@@ -78,11 +77,7 @@ def actor_for_credential(session: Session, cred: Credential, request: Request) -
         kind=kind,
         display_name=account.display_name if account else f"{org.name} (システム)",
         account_id=account.id if account else None,
-        organization_id=org.id,
-        organization_kind=org.kind,
-        organization_code=org.code,
-        organization_name=org.name,
-        service_types=types,
+        **registry.organization_actor_fields(session, org),
         job_type=account.job_type if account else None,
         insurer_no=org.insurer_no,
         cert_serial=getattr(request.state, "cert_serial", None),
