@@ -3,14 +3,15 @@
 Every read or write of a person's data calls ``authorize`` first. It gathers the facts
 (consent, assignment, opinion request), asks the pure ``rules.decide``, appends an audit
 event for the decision — allowed or denied — and raises :class:`AccessDenied` when denied.
-``AccessDenied`` asks the unit of work to commit (the only write before it is the audit
-row), so denials are recorded too. If the audit append fails, the exception propagates and
+Denial rows are *kept* (``core.database.keep``): the unit of work writes them in a
+transaction of their own when the request fails, so denials are recorded too. If the audit append fails, the exception propagates and
 the transaction, with whatever data it read, is abandoned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from itertools import groupby
 
 from sqlalchemy import Table, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from kaigo_kiban.audit import service as audit
 from kaigo_kiban.certification.models import OpinionRequest
 from kaigo_kiban.certification.rules import opinion_request_grants_access
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
+from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import FieldError, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.person.notices import notify_new_assignment
@@ -31,10 +33,9 @@ Actor = rules.Actor
 
 
 class AccessDenied(PermissionDenied):
-    """Denied by the policy; the audit row of the denial is committed with the request."""
+    """Denied by the policy; the audit row of the denial is kept even though the request fails."""
 
     code = "ACCESS-DENIED"
-    commit_before_raise = True
 
     def __init__(self, decision: rules.Decision) -> None:
         super().__init__(decision.message, code=f"ACCESS-{decision.reason}")
@@ -156,6 +157,21 @@ def _actor_fields(actor: Actor) -> dict[str, object]:
     }
 
 
+def append_audit_rows(
+    session: Session, settings: Settings, rows: list[dict[str, object]], *, kept: bool = False
+) -> None:
+    """Append decision rows in order; denials (and with ``kept`` every row) are kept
+    (:func:`core.database.keep`), so they are on record even when the request then fails,
+    while allowed rows otherwise go with the request."""
+    fail = settings.audit_fail_for_test
+    for stays, group in groupby(rows, key=lambda r: kept or r["outcome"] == "denied"):
+        chunk = list(group)
+        if stays:
+            keep(session, lambda s, chunk=chunk: audit.append_events(s, chunk, fail=fail))
+        else:
+            audit.append_events(session, chunk, fail=fail)
+
+
 def record_event(
     session: Session,
     settings: Settings,
@@ -170,19 +186,16 @@ def record_event(
 ) -> None:
     """Audit an action on a person's data that is not a policy decision (registering or ending an
     assignment, consent changes, portal settings), with the same fields ``authorize`` records."""
-    audit.append_event(
-        session,
-        {
-            **_actor_fields(actor),
-            "insurer_no": insurer_no,
-            "insured_no": insured_no,
-            "data_kind": data_kind,
-            "action": action,
-            "outcome": outcome,
-            "reason": reason,
-        },
-        fail=settings.audit_fail_for_test,
-    )
+    row: dict[str, object] = {
+        **_actor_fields(actor),
+        "insurer_no": insurer_no,
+        "insured_no": insured_no,
+        "data_kind": data_kind,
+        "action": action,
+        "outcome": outcome,
+        "reason": reason,
+    }
+    append_audit_rows(session, settings, [row])
 
 
 def authorize(
@@ -195,14 +208,17 @@ def authorize(
     action: str = "read",
     *,
     raise_on_deny: bool = True,
+    kept: bool = False,
 ) -> rules.Decision:
     """Decide, audit, and raise :class:`AccessDenied` when the actor may not proceed.
 
     With ``raise_on_deny=False`` a denial is returned instead (used when one page shows
     several data kinds and some of them are not for this actor); it is audited all the same.
+    ``kept``: the decision stays on record even if the request fails (the per-person checks
+    of a file that is refused as a whole).
     """
     decision = authorize_many(
-        session, settings, actor, insurer_no, insured_no, [data_kind], action
+        session, settings, actor, insurer_no, insured_no, [data_kind], action, kept=kept
     )[data_kind]
     if not decision.allowed and raise_on_deny:
         raise AccessDenied(decision)
@@ -219,6 +235,7 @@ def authorize_many(
     action: str = "read",
     *,
     gate: str | None = None,
+    kept: bool = False,
 ) -> dict[str, rules.Decision]:
     """One decision and one audit event per data kind, with the facts gathered once.
 
@@ -234,22 +251,19 @@ def authorize_many(
     decisions = {kind: rules.decide(actor, kind, action, facts) for kind in data_kinds}
     if gate is not None and not decisions[gate].allowed:
         decisions = {gate: decisions[gate]}
-    audit.append_events(
-        session,
-        [
-            {
-                **who,
-                "insurer_no": insurer_no if facts.person_exists else None,
-                "insured_no": insured_no,
-                "data_kind": kind,
-                "action": action,
-                "outcome": "allowed" if d.allowed else "denied",
-                "reason": d.reason,
-            }
-            for kind, d in decisions.items()
-        ],
-        fail=settings.audit_fail_for_test,
-    )
+    rows = [
+        {
+            **who,
+            "insurer_no": insurer_no if facts.person_exists else None,
+            "insured_no": insured_no,
+            "data_kind": kind,
+            "action": action,
+            "outcome": "allowed" if d.allowed else "denied",
+            "reason": d.reason,
+        }
+        for kind, d in decisions.items()
+    ]
+    append_audit_rows(session, settings, rows, kept=kept)
     if gate is not None and not decisions[gate].allowed:
         raise AccessDenied(decisions[gate])
     return decisions

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from kaigo_kiban.accounts import service
 from kaigo_kiban.accounts.schemas import RefreshRequest, TokenPair, TokenRequest
-from kaigo_kiban.core.errors import Unauthenticated
 from kaigo_kiban.web.deps import AppSettings, Db
 
 router = APIRouter(prefix="/api/v1/auth", tags=["認証"])
@@ -22,11 +21,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["認証"])
     "本番環境では TLS 1.3 のクライアント証明書 (端末証明書) も必要です (docs/pki.md)。",
 )
 def issue_token(body: TokenRequest, db: Db, settings: AppSettings) -> dict[str, object]:
-    try:
-        account = service.authenticate(db, settings, body.login_id, body.password, body.otp)
-    except Unauthenticated:
-        db.commit()  # the failure counts towards the lockout
-        raise
+    account = service.authenticate(db, settings, body.login_id, body.password, body.otp)
     return service.issue_token_pair(db, settings, account)
 
 

@@ -65,7 +65,6 @@ def login(
     try:
         account = service.authenticate(db, settings, login_id.strip(), password, otp)
     except Unauthenticated as exc:
-        db.commit()  # keep the failure count
         return render(
             request,
             "accounts/login.html",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.accounts import rules
 from kaigo_kiban.accounts.models import Credential, StaffAccount
 from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 
@@ -101,14 +102,23 @@ def authenticate(
         ok = False
     step = _accepted_totp_step(account, otp, now)
     if not ok or step is None:
-        account.failed_logins, account.locked_until = rules.after_failure(
-            account.failed_logins, settings.login_max_failures, now
-        )
+        account_id = account.id
+        keep(session, lambda s: _count_failure(s, account_id, settings.login_max_failures, now))
         raise Unauthenticated(_BAD_LOGIN, code="ACC-LOGIN-FAILED")
     account.failed_logins = 0
     account.locked_until = None
     account.last_totp_step = step
     return account
+
+
+def _count_failure(session: Session, account_id: int, max_failures: int, now: dt.datetime) -> None:
+    """One more failed login towards the lockout (kept although the sign-in request fails)."""
+    account = session.get(StaffAccount, account_id)
+    if account is not None:
+        account.failed_logins, account.locked_until = rules.after_failure(
+            account.failed_logins, max_failures, now
+        )
+        session.flush()
 
 
 def _strong_totp_secret(secret: str) -> bool:

@@ -46,7 +46,6 @@ def lookup(
                     db, settings, actor, insured_no, born, day
                 )
             except AccessDenied as denied:
-                db.commit()  # the denial is on record
                 context["denied"] = denied
             else:
                 context.update(

@@ -146,7 +146,6 @@ class CareplanAccessDenied(PermissionDenied):
     """
 
     code = "CP-ACCESS-DENIED"
-    commit_before_raise = True
 
     def __init__(self, denied: list[PersonDecision], *, reveal: bool = True) -> None:
         message = (
@@ -196,7 +195,7 @@ def authorize_persons(
         decision = cache.get(key)
         if decision is None:
             decision = access.authorize(
-                session, settings, actor, *key, DATA_KIND, action, raise_on_deny=False
+                session, settings, actor, *key, DATA_KIND, action, raise_on_deny=False, kept=True
             )
             if not decision.allowed and is_public_assistance(key[1]):
                 decision = Decision(False, "PUBLIC-ASSISTANCE", PUBLIC_ASSISTANCE_MESSAGE)

@@ -23,6 +23,7 @@ from kaigo_kiban.careplan.layouts import LAYOUTS
 from kaigo_kiban.careplan.master import default_service_codes
 from kaigo_kiban.careplan.rules import SERVICE_TYPE_NAMES
 from kaigo_kiban.careplan.sheets import build_sheets
+from kaigo_kiban.core.database import abandon
 from kaigo_kiban.core.errors import FileRejected, KibanError
 from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf, render
 
@@ -101,8 +102,7 @@ async def send(
         name, data = await read_upload(file, settings)
         context["result"] = service.send_file(db, settings, actor, data, name)
     except KibanError as error:
-        if not getattr(error, "commit_before_raise", False):
-            db.rollback()  # nothing of a refused send is kept (denials stay audited)
+        abandon(db)  # nothing of a refused send is kept but its denials' audit rows
         context["error"] = error
         context["problems"] = error.errors if isinstance(error, FileRejected) else []
         status = error.http_status

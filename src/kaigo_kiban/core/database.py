@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,15 +79,79 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-@contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any exception."""
-    session = factory()
+KEPT = "kk_kept_writes"
+"""``session.info`` key of the writes that must survive a failed unit of work (:func:`keep`)."""
+
+
+def keep(session: Session, write: Callable[[Session], object]) -> None:
+    """Write a record that must survive even when the unit of work fails.
+
+    ``write(session)`` runs now, in the current transaction. If the unit of work then fails
+    and rolls back, :func:`abandon` runs ``write`` again in a short transaction of its own, so
+    the record is there exactly once either way: denial audit rows, consumed challenges,
+    failed-login counts, rejected-file reports. ``write`` must capture plain values, not ORM
+    objects of the transaction that may be rolled back.
+    """
+    write(session)
+    _remember(session, write)
+
+
+def _remember(session: Session, write: Callable[[Session], object]) -> None:
+    session.info.setdefault(KEPT, []).append(write)
+
+
+def abandon(session: Session) -> None:
+    """Roll back the current transaction, then write what must survive (see :func:`keep`) in
+    a short transaction of its own. The session stays usable for reads afterwards."""
+    writes = session.info.pop(KEPT, [])
+    session.rollback()
+    if not writes:
+        return
     try:
-        yield session
+        for write in writes:
+            write(session)
         session.commit()
     except BaseException:
         session.rollback()
+        raise
+
+
+def consume_once(session: Session, model: Any, row_id: int, now: dt.datetime) -> bool:
+    """Mark a one-time row (a challenge) consumed, and keep the mark although the request may
+    fail: a refused attempt cannot be retried with the same challenge. False when another
+    request consumed it first."""
+    statement = (
+        update(model)
+        .where(model.id == row_id, model.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    consumed = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    _remember(session, lambda s: s.execute(statement))
+    return consumed
+
+
+def _forget_kept(session: Session) -> None:
+    session.info.pop(KEPT, None)
+
+
+def commit(session: Session) -> None:
+    """Commit the unit of work (what :func:`keep` wrote is now part of it)."""
+    session.commit()
+    _forget_kept(session)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction, for a request and a CLI command alike: one commit on success; on any
+    error a rollback, after which the kept records are written in their own transaction
+    (:func:`abandon`) and the error propagates."""
+    session = factory()
+    try:
+        yield session
+        commit(session)
+    except BaseException:
+        abandon(session)
         raise
     finally:
         session.close()

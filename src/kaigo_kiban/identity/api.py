@@ -1,7 +1,7 @@
 """JSON endpoints of identity verification (office staff only). Thin: the service decides.
 
-A refused verification is committed before the error is returned, so the attempt record
-and the consumed challenge stay on record.
+A refused verification's attempt record and consumed challenge are kept by the service
+(``core.database.keep``), so they stay on record although the request fails.
 """
 
 from __future__ import annotations
@@ -64,19 +64,15 @@ def create_challenge(body: ChallengeRequest, db: Db, actor: OfficeActor) -> Chal
 def verify_card(
     body: CardVerificationRequest, db: Db, settings: AppSettings, actor: OfficeActor
 ) -> AssignmentOut:
-    try:
-        assignment = service.verify_card(
-            db,
-            settings,
-            actor,
-            challenge_id=body.challenge_id,
-            certificate_pem=body.certificate,
-            signature=body.signature,
-            service_type=body.service_type,
-        )
-    except rules.IdentityRefused:
-        db.commit()
-        raise
+    assignment = service.verify_card(
+        db,
+        settings,
+        actor,
+        challenge_id=body.challenge_id,
+        certificate_pem=body.certificate,
+        signature=body.signature,
+        service_type=body.service_type,
+    )
     return AssignmentOut.of(assignment)
 
 
@@ -90,11 +86,7 @@ def verify_four_attributes(
     body: FourAttributesRequest, db: Db, actor: OfficeActor
 ) -> AssignmentOut:
     attributes = rules.FourAttributes(body.name, body.birth_date, body.sex, body.address)
-    try:
-        assignment = service.verify_four_attributes(
-            db, actor, body.insurer_no, attributes, body.service_type
-        )
-    except rules.IdentityRefused:
-        db.commit()
-        raise
+    assignment = service.verify_four_attributes(
+        db, actor, body.insurer_no, attributes, body.service_type
+    )
     return AssignmentOut.of(assignment)

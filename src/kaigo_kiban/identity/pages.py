@@ -108,7 +108,6 @@ def verify_card(
             service_type=service_type,
         )
     except rules.IdentityRefused as exc:
-        db.commit()  # keep the attempt record and the consumed challenge
         return render(request, PAGE, _context(db, actor, refusal=exc), status_code=422)
     except KibanError as exc:
         return render(request, PAGE, _context(db, actor, refusal=exc), status_code=exc.http_status)
@@ -160,6 +159,5 @@ def verify_four_attributes(
             db, actor, four["insurer_no"], attributes, service_type
         )
     except rules.IdentityRefused as exc:
-        db.commit()  # keep the attempt record
         return render(request, PAGE, _context(db, actor, four=four, refusal=exc), status_code=422)
     return render(request, PAGE, _context(db, actor, verified=assignment))

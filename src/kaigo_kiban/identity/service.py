@@ -2,8 +2,9 @@
 
 A verification that succeeds registers the office as the person's assigned office through
 :func:`kaigo_kiban.access.service.register_assignment`. Every attempt — verified or refused —
-is written to ``verification_attempt`` *before* a refusal is raised; the web layer commits
-refusals so that the record (and a consumed challenge) survive. Certificates, signatures and
+is written to ``verification_attempt`` *before* a refusal is raised, and kept
+(``core.database.keep``) so that the record (and a consumed challenge) survive the failed
+request. Certificates, signatures and
 the 4情報 text are never stored.
 """
 
@@ -20,13 +21,14 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment
 from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.core.clock import today_jst, utcnow
+from kaigo_kiban.core.database import consume_once, keep
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no, is_service_type
 from kaigo_kiban.core.settings import Settings
@@ -121,7 +123,7 @@ def _record(
 def _refuse(
     session: Session, actor: Actor, code: str, *, details: object = None, **fields: Any
 ) -> IdentityRefused:
-    _record(session, actor, reason=code, **fields)
+    keep(session, lambda s: _record(s, actor, reason=code, **fields))
     return IdentityRefused(code, details=details)
 
 
@@ -213,13 +215,7 @@ def verify_card(
     state = rules.challenge_state(challenge.expires_at, challenge.consumed_at, now)
     if state != "usable":
         raise _refuse(session, actor, f"IDV-CHALLENGE-{state.upper()}", **fields)
-    consumed = session.execute(
-        update(IdentityChallenge)
-        .where(IdentityChallenge.id == challenge.id, IdentityChallenge.consumed_at.is_(None))
-        .values(consumed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+    if not consume_once(session, IdentityChallenge, challenge.id, now):
         raise _refuse(session, actor, "IDV-CHALLENGE-USED", **fields)
 
     person = _person(session, challenge.insurer_no, challenge.insured_no)

@@ -9,8 +9,9 @@ from pathlib import Path
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse
 
+from kaigo_kiban.core.database import abandon
 from kaigo_kiban.core.errors import PermissionDenied
-from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file, record_rejection
+from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file
 from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db
 
 router = APIRouter(prefix="/api/v1/municipal", tags=["市町村ファイル取込"])
@@ -30,16 +31,15 @@ def receive_upload(
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out, 1 << 20)
         try:
-            with db.begin_nested():
-                return ingest_file(
-                    db,
-                    path,
-                    settings,
-                    submitted_by=actor.display_name,
-                    only_insurer=actor.insurer_no,
-                )
+            return ingest_file(
+                db,
+                path,
+                settings,
+                submitted_by=actor.display_name,
+                only_insurer=actor.insurer_no,
+            )
         except IngestRejected as rejected:
-            record_rejection(db, rejected.report, submitted_by=actor.display_name)
+            abandon(db)  # nothing of the file stays; its rejection report is kept
             return rejected.report
 
 

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file, record_rejection
+from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file
 
 STATUS_LABELS = {
     "committed": "取込完了",
@@ -58,9 +58,7 @@ def ingest(
                         session, path, settings, submitted_by="cli", progress=advance
                     )
             except IngestRejected as rejected:
-                report = rejected.report
-                with unit_of_work(factory) as session:
-                    record_rejection(session, report, submitted_by="cli")
+                report = rejected.report  # its rejection report was kept by the unit of work
             reports.append(report)
             done += path.stat().st_size
             progress.update(task, completed=done)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.core.clock import utcnow
-from kaigo_kiban.core.database import bulk_insert
+from kaigo_kiban.core.database import bulk_insert, keep
 from kaigo_kiban.core.errors import Conflict, FieldError, KibanError
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.core.tabular import compile_layout, iter_lines, split_csv_line, split_jsonl_line
@@ -144,7 +144,7 @@ def ingest_file(
     parsed = parse_file_name(name)
     if isinstance(parsed, FieldError):
         report.errors, report.error_total = [parsed], 1
-        raise IngestRejected(report)
+        raise _reject(session, report, submitted_by)
     report.kind, report.insurer_no = parsed.kind, parsed.insurer_no
     kind = KINDS[parsed.kind]
 
@@ -180,7 +180,7 @@ def ingest_file(
         errors.add(FieldError(code="ING-EMPTY", message="ファイルが空です", file=name))
     if errors.total:
         report.errors, report.error_total = errors.kept, errors.total
-        raise IngestRejected(report)
+        raise _reject(session, report, submitted_by)
 
     record = IngestFile(
         file_name=name,
@@ -212,7 +212,7 @@ def ingest_file(
     report.rows = rows
     if errors.total:
         report.errors, report.error_total = errors.kept, errors.total
-        raise IngestRejected(report)
+        raise _reject(session, report, submitted_by)
     staging.drop(session.connection())
     record.rows = rows
     report.status = "committed"
@@ -368,8 +368,15 @@ def _check_header(text: str, layout: Any, line: int, file: str) -> list[FieldErr
     return problems
 
 
+def _reject(session: Session, report: FileReport, submitted_by: str) -> IngestRejected:
+    """The rejection of a file; its report is kept for the municipal view although the unit of
+    work rolls back everything else (``core.database.keep``)."""
+    keep(session, lambda s: record_rejection(s, report, submitted_by=submitted_by))
+    return IngestRejected(report)
+
+
 def record_rejection(session: Session, report: FileReport, *, submitted_by: str) -> None:
-    """Log a rejected file (in its own transaction, after the rollback) for the municipal view."""
+    """Log a rejected file for the municipal view."""
     session.add(
         IngestFile(
             file_name=report.file,

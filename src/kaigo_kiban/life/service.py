@@ -81,7 +81,6 @@ class LifeAccessDenied(PermissionDenied):
     """The office may not write some persons' LIFE data; the audited denials are committed."""
 
     code = "LIFE-ACCESS-DENIED"
-    commit_before_raise = True
 
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__(
@@ -234,7 +233,7 @@ def _gate(
         person = (str(row.values["insurer_no"]), str(row.values["insured_no"]))
         if person not in decisions:
             decisions[person] = access.authorize(
-                session, settings, actor, *person, "life", "write", raise_on_deny=False
+                session, settings, actor, *person, "life", "write", raise_on_deny=False, kept=True
             )
         decision = decisions[person]
         if not decision.allowed:

@@ -85,19 +85,15 @@ def issue_challenge(db: Db) -> schemas.ChallengeOut:
 def issue_token(
     body: schemas.PersonTokenRequest, db: Db, settings: AppSettings
 ) -> schemas.PersonToken:
-    try:
-        signed = service.sign_in_for_api(
-            db,
-            settings,
-            challenge_id=body.challenge_id,
-            certificate_pem=body.certificate_pem,
-            signature=body.signature,
-            invite_code=body.invite_code,
-            patient=body.patient_key(),
-        )
-    except service.PersonRefused:
-        db.commit()  # keep the attempt record and the consumed challenge
-        raise
+    signed = service.sign_in_for_api(
+        db,
+        settings,
+        challenge_id=body.challenge_id,
+        certificate_pem=body.certificate_pem,
+        signature=body.signature,
+        invite_code=body.invite_code,
+        patient=body.patient_key(),
+    )
     return schemas.PersonToken(
         access_token=signed.secret,
         expires_in=int((signed.session.expires_at - utcnow()).total_seconds()),

@@ -183,7 +183,6 @@ def _finish_sign_in(
             invite_code=invite_code,
         )
     except service.PersonRefused as exc:
-        db.commit()  # keep the attempt record and the consumed challenge
         return _login_page(request, db, settings, next_url, refusal=exc, status_code=422)
     response = RedirectResponse(safe_next(next_url), status_code=303)
     response.set_cookie(

@@ -33,7 +33,6 @@ class ProxyRefused(PermissionDenied):
     """A proxy may not act (revoked, expired, outside scope); the audit row is committed."""
 
     code = "PERSON-PROXY-REFUSED"
-    commit_before_raise = True
 
     def __init__(self, code: str) -> None:
         super().__init__(rules.MESSAGES[code], code=code)

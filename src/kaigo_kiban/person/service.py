@@ -19,11 +19,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography.x509.oid import NameOID
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
+from kaigo_kiban.core.database import consume_once, keep
 from kaigo_kiban.core.errors import InvalidInput, KibanError, NotFound
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import rules as idv_rules
@@ -124,7 +125,7 @@ def _record(session: Session, now: dt.datetime, reason: str, **fields: Any) -> N
 
 
 def _refuse(session: Session, now: dt.datetime, code: str, **fields: Any) -> PersonRefused:
-    _record(session, now, code, **fields)
+    keep(session, lambda s: _record(s, now, code, **fields))
     return PersonRefused(code)
 
 
@@ -197,13 +198,7 @@ def sign_in_with_card(
     state = idv_rules.challenge_state(challenge.expires_at, challenge.consumed_at, now)
     if state != "usable":
         raise _refuse(session, now, f"PERSON-CHALLENGE-{state.upper()}")
-    consumed = session.execute(
-        update(PersonChallenge)
-        .where(PersonChallenge.id == challenge.id, PersonChallenge.consumed_at.is_(None))
-        .values(consumed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+    if not consume_once(session, PersonChallenge, challenge.id, now):
         raise _refuse(session, now, "PERSON-CHALLENGE-USED")
     try:
         certs = chain.load_pem_chain(certificate_pem)

@@ -1,8 +1,8 @@
 """Request dependencies: the unit of work, the current actor, CSRF, rendering.
 
-One request is one transaction (``db``): committed before the response is sent, rolled back
-on error — except :class:`~kaigo_kiban.access.service.AccessDenied`, whose audit row is
-committed so denials are on record.
+One request is one unit of work (``db``, ``core.database.unit_of_work``): committed before
+the response is sent; on error rolled back, after which the records that must survive (denial
+audit rows, consumed challenges, failure counts) are written in a transaction of their own.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import Credential
+from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.person.rules import PERSON_TOKEN_PREFIX
@@ -35,21 +36,9 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.sessions()
-    try:
+    """The request's unit of work (``core.database.unit_of_work``, as the CLI's)."""
+    with unit_of_work(request.app.state.sessions) as session:
         yield session
-        session.commit()
-    except PermissionDenied as exc:
-        if getattr(exc, "commit_before_raise", False):
-            session.commit()
-        else:
-            session.rollback()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
@@ -202,7 +191,7 @@ def render_office_section(
 ) -> Response:
     """An office's page of one section of a person's data (``fetch(insurer_no)`` passes the
     gate). A denial — consent withdrawn, assignment ended … — is a message on the page
-    (403), not an error page, and its audit row is committed."""
+    (403), not an error page; its audit row is kept (``core.database.keep``)."""
     insurer = insurer_no or actor.insurer_no
     if not insurer:
         raise InvalidInput("保険者番号 (insurer_no) を指定してください", code=insurer_required_code)
@@ -216,6 +205,5 @@ def render_office_section(
     try:
         value = fetch(insurer)
     except AccessDenied as exc:
-        db.commit()  # the audited denial stays on record
         return render(request, OFFICE_SECTION_PAGE, {**context, "denial": exc}, status_code=403)
     return render(request, OFFICE_SECTION_PAGE, {**context, key: value})
