@@ -153,7 +153,7 @@ def make_org(
 
 
 def actor_for(org: Any, job_type: str | None = None, **extra: Any) -> Any:
-    from kaigo_kiban.access.rules import Actor
+    from kaigo_kiban.accounts.rules import Actor
 
     types = (
         tuple(sorted(s.service_type for s in getattr(org, "_types", ())))

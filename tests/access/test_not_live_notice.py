@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.ids import municipality_check_digit
 from kaigo_kiban.portal import service_readiness as readiness

@@ -169,7 +169,7 @@ def test_audit_failure_means_no_data(db: Session, settings: Settings) -> None:
 def test_non_office_groups_match_the_policy_table_for_every_kind(
     db: Session, settings: Settings, group: str
 ) -> None:
-    from kaigo_kiban.access.rules import Actor
+    from kaigo_kiban.accounts.rules import Actor
 
     make_insurer(db)
     make_insurer(db, "271004", "大阪市")

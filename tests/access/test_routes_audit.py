@@ -230,95 +230,188 @@ NO_PERSONAL_DATA = {
     ("GET", "/fhir/Organization/{resource_id}"): "an organisation (no personal data)",
     ("GET", "/fhir/{rest:path}"): "OperationOutcome 404 for FHIR paths that are not served",
 }
-# Routes that read or write personal data: (method, path template) → (url, login, JSON body).
-PERSONAL_DATA = {
-    ("GET", "/"): ("/", "cm", None),
+# Routes that read or write personal data: (method, path template) →
+# (url, login, JSON body, the audit rows the request must write).
+#
+# The audited set is {(data_kind, action)} (access/rules.py: DATA_KINDS, ACTIONS) of the rows the
+# request writes, every one with outcome "allowed" (a denial is an extra, unexpected row). It is
+# written from what the route is for — the kinds of personal data its page or response shows or
+# writes — not from what the code records; entries marked `# MISMATCH:` expect what the purpose
+# says while the code audits otherwise (the test fails on them until src/ is fixed).
+# Form posts that redirect are followed (TestClient), so the page redirected to is audited too.
+Audited = frozenset[tuple[str, str]]
+
+
+def _audited(action: str, *kinds: str) -> Audited:
+    return frozenset((kind, action) for kind in kinds)
+
+
+CARD_KINDS = ("insurance_card", "copay_card", "cost_cap_cert", "reduction_cert")
+CARDS_READ = _audited("read", *CARD_KINDS)  # the four 証 of one person, each kind audited
+CASE_READ = _audited("read", "progress", "survey", "opinion")  # the case view (views.case_view)
+USAGE_READ = _audited("read", "home_modification", "equipment_purchase")
+
+PERSONAL_DATA: dict[tuple[str, str], tuple[str, str, dict[str, object] | None, Audited]] = {
+    # office home: the assigned persons (担当一覧)
+    ("GET", "/"): ("/", "cm", None, _audited("list", "insurance_card")),
     ("GET", "/api/v1/insured/{insured_no}/cards"): (
         "/api/v1/insured/0000000001/cards",
         "city",
         None,
+        CARDS_READ,
     ),
-    ("GET", "/municipal/persons"): ("/municipal/persons?q=0000", "city", None),
-    ("GET", "/municipal/persons/{insured_no}"): ("/municipal/persons/0000000001", "city", None),
-    ("GET", "/api/v1/assigned-persons"): ("/api/v1/assigned-persons", "cm", None),
-    ("GET", "/office/persons"): ("/office/persons", "cm", None),
+    # "0000" finds 0000000001 and 0000000077: each person shown is audited as a search result
+    ("GET", "/municipal/persons"): (
+        "/municipal/persons?q=0000",
+        "city",
+        None,
+        _audited("search", "insurance_card"),
+    ),
+    ("GET", "/municipal/persons/{insured_no}"): (
+        "/municipal/persons/0000000001",
+        "city",
+        None,
+        CARDS_READ,
+    ),
+    ("GET", "/api/v1/assigned-persons"): (
+        "/api/v1/assigned-persons",
+        "cm",
+        None,
+        _audited("list", "insurance_card"),
+    ),
+    ("GET", "/office/persons"): ("/office/persons", "cm", None, _audited("list", "insurance_card")),
     ("GET", "/office/lookup"): (
         "/office/lookup?insured_no=0000000001&birth_date=1940-01-02",
         "cm",
         None,
+        CARDS_READ,
     ),
     # care-plan mailbox: files 1 (UPPLAN) and 2 (UP1KYO) from "cm" to "helper"
-    ("GET", "/api/v1/careplan/received"): ("/api/v1/careplan/received", "helper", None),
-    ("GET", "/api/v1/careplan/sent"): ("/api/v1/careplan/sent", "cm", None),
-    ("GET", "/api/v1/careplan/files/{transfer_id}"): ("/api/v1/careplan/files/1", "cm", None),
+    ("GET", "/api/v1/careplan/received"): (
+        "/api/v1/careplan/received",
+        "helper",
+        None,
+        _audited("list", "care_plan"),
+    ),
+    ("GET", "/api/v1/careplan/sent"): (
+        "/api/v1/careplan/sent",
+        "cm",
+        None,
+        _audited("list", "care_plan"),
+    ),
+    ("GET", "/api/v1/careplan/files/{transfer_id}"): (
+        "/api/v1/careplan/files/1",
+        "cm",
+        None,
+        _audited("read", "care_plan"),
+    ),
     ("GET", "/api/v1/careplan/files/{transfer_id}/content"): (
         "/api/v1/careplan/files/1/content",
         "helper",
         None,
+        _audited("read", "care_plan"),
     ),
     ("POST", "/api/v1/careplan/files/{transfer_id}/imported"): (
         "/api/v1/careplan/files/1/imported",
         "helper",
         None,
+        _audited("write", "care_plan"),
     ),
     ("POST", "/api/v1/careplan/files/{transfer_id}/delivered"): (
         "/api/v1/careplan/files/2/delivered",
         "cm",
         None,
+        _audited("write", "care_plan"),
     ),
-    ("GET", "/careplan/mailbox"): ("/careplan/mailbox", "helper", None),
-    ("GET", "/careplan/files/{transfer_id}"): ("/careplan/files/1", "helper", None),
+    ("GET", "/careplan/mailbox"): (
+        "/careplan/mailbox",
+        "helper",
+        None,
+        _audited("list", "care_plan"),
+    ),
+    ("GET", "/careplan/files/{transfer_id}"): (
+        "/careplan/files/1",
+        "helper",
+        None,
+        _audited("read", "care_plan"),
+    ),
     ("GET", "/careplan/files/{transfer_id}/download"): (
         "/careplan/files/1/download",
         "helper",
         None,
+        _audited("read", "care_plan"),
     ),
+    # the write, then the file's page it redirects to
     ("POST", "/careplan/files/{transfer_id}/imported"): (
         "/careplan/files/2/imported",
         "helper",
         None,
+        _audited("write", "care_plan") | _audited("read", "care_plan"),
     ),
     ("POST", "/careplan/files/{transfer_id}/delivered"): (
         "/careplan/files/2/delivered",
         "cm",
         None,
+        _audited("write", "care_plan") | _audited("read", "care_plan"),
     ),
     ("POST", "/api/v1/consents"): (
         "/api/v1/consents",
         "cm",
         {"insurer_no": INSURER_NO, "insured_no": "0000000001", "effective_from": "2026-01-05"},
+        _audited("write", "consent"),
     ),
     # Certification (tests.factories.make_certification_case): application 2026000001 of
     # 0000000001, opinion request 1 to the clinic, draft opinion 1, pending plan notice 1.
     # Order matters: the draft is submitted half-way, notice 1 is returned before notice 2.
-    ("GET", "/api/v1/certification/cases"): ("/api/v1/certification/cases", "city", None),
+    ("GET", "/api/v1/certification/cases"): (
+        "/api/v1/certification/cases",
+        "city",
+        None,
+        _audited("list", "progress"),
+    ),
+    # the case view asks for the survey and the opinion whether or not there is one yet
     ("GET", "/api/v1/certification/cases/{insured_no}"): (
         "/api/v1/certification/cases/0000000001",
         "city",
         None,
+        CASE_READ,
     ),
-    ("GET", "/api/v1/certification/events"): ("/api/v1/certification/events", "cm", None),
-    ("GET", "/clinic/requests"): ("/clinic/requests", "clinic", None),
-    ("GET", "/clinic/requests/{request_id}"): ("/clinic/requests/1", "clinic", None),
+    ("GET", "/api/v1/certification/events"): (
+        "/api/v1/certification/events",
+        "cm",
+        None,
+        _audited("list", "progress"),
+    ),
+    ("GET", "/clinic/requests"): ("/clinic/requests", "clinic", None, _audited("list", "opinion")),
+    ("GET", "/clinic/requests/{request_id}"): (
+        "/clinic/requests/1",
+        "clinic",
+        None,
+        _audited("read", "opinion"),
+    ),
     ("GET", "/api/v1/certification/opinion-requests"): (
         "/api/v1/certification/opinion-requests",
         "clinic",
         None,
+        _audited("list", "opinion"),
     ),
     ("GET", "/api/v1/certification/opinion-requests/{request_id}"): (
         "/api/v1/certification/opinion-requests/1",
         "clinic",
         None,
+        _audited("read", "opinion"),
     ),
     ("PUT", "/api/v1/certification/opinion-requests/{request_id}/draft"): (
         "/api/v1/certification/opinion-requests/1/draft",
         "clinic",
         {"content": complete_opinion_content()},
+        _audited("write", "opinion"),
     ),
     ("POST", "/api/v1/certification/opinion-requests/{request_id}/submit"): (
         "/api/v1/certification/opinion-requests/1/submit",
         "clinic",
         None,
+        _audited("write", "opinion"),
     ),
     ("POST", "/api/v1/certification/opinion-requests"): (
         "/api/v1/certification/opinion-requests",
@@ -329,108 +422,229 @@ PERSONAL_DATA = {
             "institution_code": "1310000045",
             "requested_on": "2026-11-01",
         },
+        _audited("write", "opinion"),
     ),
-    ("GET", "/api/v1/certification/opinions"): ("/api/v1/certification/opinions", "city", None),
+    # the municipal system's pull returns every opinion's full content
+    ("GET", "/api/v1/certification/opinions"): (
+        "/api/v1/certification/opinions",
+        "city",
+        None,
+        _audited("read", "opinion"),
+    ),
     ("GET", "/api/v1/certification/opinions/{opinion_id}"): (
         "/api/v1/certification/opinions/1",
         "city",
         None,
+        _audited("read", "opinion"),
     ),
     ("GET", "/api/v1/certification/opinions/{opinion_id}/canonical"): (
         "/api/v1/certification/opinions/1/canonical",
         "clinic",
         None,
+        _audited("read", "opinion"),
     ),
     ("GET", "/api/v1/certification/opinions/{opinion_id}/verification"): (
         "/api/v1/certification/opinions/1/verification",
         "city",
         None,
+        _audited("read", "opinion"),
     ),
-    ("GET", "/municipal/opinions/{opinion_id}"): ("/municipal/opinions/1", "city", None),
-    ("GET", "/clinic/opinions"): ("/clinic/opinions", "clinic", None),
-    ("GET", "/clinic/opinions/{opinion_id}"): ("/clinic/opinions/1", "clinic", None),
-    ("GET", "/municipal/certifications"): ("/municipal/certifications", "city", None),
+    ("GET", "/municipal/opinions/{opinion_id}"): (
+        "/municipal/opinions/1",
+        "city",
+        None,
+        _audited("read", "opinion"),
+    ),
+    ("GET", "/clinic/opinions"): ("/clinic/opinions", "clinic", None, _audited("list", "opinion")),
+    ("GET", "/clinic/opinions/{opinion_id}"): (
+        "/clinic/opinions/1",
+        "clinic",
+        None,
+        _audited("read", "opinion"),
+    ),
+    ("GET", "/municipal/certifications"): (
+        "/municipal/certifications",
+        "city",
+        None,
+        _audited("list", "progress"),
+    ),
     ("GET", "/municipal/certifications/{insured_no}"): (
         "/municipal/certifications/0000000001",
         "city",
         None,
+        CASE_READ,
     ),
-    ("GET", "/municipal/opinion-requests"): ("/municipal/opinion-requests", "city", None),
-    ("GET", "/office/certifications"): ("/office/certifications", "cm", None),
-    ("GET", "/office/certifications/updates"): ("/office/certifications/updates", "cm", None),
+    ("GET", "/municipal/opinion-requests"): (
+        "/municipal/opinion-requests",
+        "city",
+        None,
+        _audited("list", "opinion"),
+    ),
+    ("GET", "/office/certifications"): (
+        "/office/certifications",
+        "cm",
+        None,
+        _audited("list", "progress"),
+    ),
+    ("GET", "/office/certifications/updates"): (
+        "/office/certifications/updates",
+        "cm",
+        None,
+        _audited("list", "progress"),
+    ),
     ("GET", "/office/certifications/{insured_no}"): (
         "/office/certifications/0000000001",
         "cm",
         None,
+        CASE_READ,
     ),
+    # 居宅サービス計画作成依頼届出: a change to the 被保険者証, gated as insurance_card
+    # (docs/certification.md §2, §6); lists of notices show each person as a list entry.
     ("POST", "/api/v1/certification/plan-notices/{notice_id}/return"): (
         "/api/v1/certification/plan-notices/1/return",
         "city",
         {"reason": "適用開始日を確認してください"},
+        _audited("write", "insurance_card"),
     ),
     ("POST", "/api/v1/certification/plan-notices"): (
         "/api/v1/certification/plan-notices",
         "cm",
         {"insurer_no": INSURER_NO, "insured_no": "0000000001", "plan_valid_from": "2026-11-01"},
+        _audited("write", "insurance_card"),
     ),
     ("GET", "/api/v1/certification/plan-notices"): (
         "/api/v1/certification/plan-notices",
         "city",
         None,
+        _audited("list", "insurance_card"),
     ),
     ("POST", "/api/v1/certification/plan-notices/{notice_id}/accept"): (
         "/api/v1/certification/plan-notices/2/accept",
         "city",
         None,
+        _audited("write", "insurance_card"),
     ),
-    ("GET", "/office/plan-notices"): ("/office/plan-notices", "cm", None),
-    ("GET", "/municipal/plan-notices"): ("/municipal/plan-notices", "city", None),
+    # the office's notices and, in the form, its assigned persons
+    ("GET", "/office/plan-notices"): (
+        "/office/plan-notices",
+        "cm",
+        None,
+        _audited("list", "insurance_card"),
+    ),
+    ("GET", "/municipal/plan-notices"): (
+        "/municipal/plan-notices",
+        "city",
+        None,
+        _audited("list", "insurance_card"),
+    ),
     # Person portal: "person" signs in 0000000001 with a card (tests.factories).
-    ("GET", "/me"): ("/me", "person", None),
-    ("GET", "/me/access-log"): ("/me/access-log", "person", None),
-    ("GET", "/me/access-log.csv"): ("/me/access-log.csv", "person", None),
-    ("GET", "/me/consent"): ("/me/consent", "person", None),
+    # わたしの情報: the four 証, certification progress, delivered care plans, 住宅改修・福祉用具,
+    # LIFE (docs/person-portal.md; no survey and no opinion for the person).
+    ("GET", "/me"): (
+        "/me",
+        "person",
+        None,
+        CARDS_READ | USAGE_READ | _audited("read", "progress", "care_plan", "life"),
+    ),
+    ("GET", "/me/access-log"): (
+        "/me/access-log",
+        "person",
+        None,
+        _audited("read", "access_history"),
+    ),
+    ("GET", "/me/access-log.csv"): (
+        "/me/access-log.csv",
+        "person",
+        None,
+        _audited("read", "access_history"),
+    ),
+    # MISMATCH: 同意と担当事業所 shows every consent AND every assigned office (name, service,
+    # how and when identity was checked, state: person.portal.consent_overview), but only
+    # ("consent", "read") is audited; the assignments shown are not ("assignment", "read").
+    ("GET", "/me/consent"): (
+        "/me/consent",
+        "person",
+        None,
+        _audited("read", "consent", "assignment"),
+    ),
     ("GET", "/api/v1/insured/{insured_no}/usage"): (
         "/api/v1/insured/0000000001/usage",
         "city",
         None,
+        USAGE_READ,
     ),
     ("GET", "/office/persons/{insured_no}/usage"): (
         f"/office/persons/0000000001/usage?insurer_no={INSURER_NO}",
         "cm",
         None,
+        USAGE_READ,
     ),
     ("GET", "/api/v1/insured/{insured_no}/life"): (
         f"/api/v1/insured/0000000001/life?insurer_no={INSURER_NO}",
         "cm",
         None,
+        _audited("read", "life"),
     ),
     ("GET", "/office/persons/{insured_no}/life"): (
         f"/office/persons/0000000001/life?insurer_no={INSURER_NO}",
         "cm",
         None,
+        _audited("read", "life"),
     ),
     # FHIR façade (tests/fhir): person 0000000077 has a 被保険者証 (履歴番号 1).
-    ("GET", "/fhir/Patient"): ("/fhir/Patient?identifier=0000000001", "city", None),
-    ("GET", "/fhir/Patient/{resource_id}"): ("/fhir/Patient/131016-0000000001", "city", None),
+    ("GET", "/fhir/Patient"): (
+        "/fhir/Patient?identifier=0000000001",
+        "city",
+        None,
+        _audited("search", "insurance_card"),
+    ),
+    ("GET", "/fhir/Patient/{resource_id}"): (
+        "/fhir/Patient/131016-0000000001",
+        "city",
+        None,
+        _audited("read", "insurance_card"),
+    ),
+    # Coverage: the 被保険者証 with the 負担割合 of the 負担割合証
     ("GET", "/fhir/Coverage"): (
         "/fhir/Coverage?beneficiary=Patient/131016-0000000077&date=2024-05-01",
         "city",
         None,
+        _audited("read", "insurance_card", "copay_card"),
     ),
-    ("GET", "/fhir/Coverage/{resource_id}"): ("/fhir/Coverage/131016-0000000077-1", "city", None),
+    ("GET", "/fhir/Coverage/{resource_id}"): (
+        "/fhir/Coverage/131016-0000000077-1",
+        "city",
+        None,
+        _audited("read", "insurance_card", "copay_card"),
+    ),
     ("GET", "/fhir/AuditEvent"): (
         "/fhir/AuditEvent?patient=Patient/131016-0000000001",
         "city",
         None,
+        _audited("read", "access_history"),
     ),
-    ("GET", "/fhir/AuditEvent/{resource_id}"): ("/fhir/AuditEvent/1", "city", None),
+    ("GET", "/fhir/AuditEvent/{resource_id}"): (
+        "/fhir/AuditEvent/1",
+        "city",
+        None,
+        _audited("read", "access_history"),
+    ),
 }
 # FHIR Consent reads the data kind "consent", which access/data/policy.csv does not grant to
 # anyone yet; until it does, the routes are denied (and the denial audited: tests/fhir).
 _FHIR_CONSENT = {
-    ("GET", "/fhir/Consent"): ("/fhir/Consent?patient=Patient/131016-0000000001", "city", None),
-    ("GET", "/fhir/Consent/{resource_id}"): ("/fhir/Consent/1", "city", None),
+    ("GET", "/fhir/Consent"): (
+        "/fhir/Consent?patient=Patient/131016-0000000001",
+        "city",
+        None,
+        _audited("read", "consent"),
+    ),
+    ("GET", "/fhir/Consent/{resource_id}"): (
+        "/fhir/Consent/1",
+        "city",
+        None,
+        _audited("read", "consent"),
+    ),
 }
 if policy_allows("consent", "municipality", "municipal_staff"):
     PERSONAL_DATA.update(_FHIR_CONSENT)
@@ -439,17 +653,19 @@ else:
         dict.fromkeys(_FHIR_CONSENT, "denied to everyone until policy.csv has consent rows")
     )
 # FHIR resources of areas that may be absent (fhir.service.OPTIONAL).
-if fhir_service.OPTIONAL["Observation"]:
+if fhir_service.OPTIONAL["Observation"]:  # LIFE Barthel Index (life.service.person_trend)
     PERSONAL_DATA[("GET", "/fhir/Observation")] = (
         "/fhir/Observation?patient=Patient/131016-0000000001",
         "cm",
         None,
+        _audited("read", "life"),
     )
-if fhir_service.OPTIONAL["DocumentReference"]:
+if fhir_service.OPTIONAL["DocumentReference"]:  # delivered care plans (careplan.delivery)
     PERSONAL_DATA[("GET", "/fhir/DocumentReference")] = (
         "/fhir/DocumentReference?patient=Patient/131016-0000000001",
         "city",
         None,
+        _audited("read", "care_plan"),
     )
 INFRASTRUCTURE = {"/static", "/api/openapi.json", "/api/docs", "/docs/oauth2-redirect"}
 
@@ -513,19 +729,39 @@ def test_every_personal_data_route_writes_an_audit_event(tmp_path: Path) -> None
             harness.settings,
         )
     harness.client.cookies.set("kk_person", person_cookie)  # bearer requests ignore it
-    for (method, template), (url, login_id, body) in PERSONAL_DATA.items():
+    wrong: list[str] = []  # routes whose audit rows differ from the expected set
+    for (method, template), (url, login_id, body, expected) in PERSONAL_DATA.items():
         with unit_of_work(factory) as db:
             before = db.scalar(select(func.count()).select_from(AuditEvent))
+            last_id = db.scalar(select(func.coalesce(func.max(AuditEvent.id), 0)))
         headers = {} if login_id == "person" else harness.headers(login_id)
         response = harness.client.request(method, url, headers=headers, json=body)
         with unit_of_work(factory) as db:
             after = db.scalar(select(func.count()).select_from(AuditEvent))
+            rows = db.execute(
+                select(AuditEvent.data_kind, AuditEvent.action, AuditEvent.outcome).where(
+                    AuditEvent.id > last_id
+                )
+            ).all()
         assert response.status_code in (200, 201), (
             template,
             response.status_code,
             response.text[:300],
         )
         assert after > before, f"{method} {template} returned personal data without an audit event"
+        actual = {(kind, action, outcome) for kind, action, outcome in rows}
+        wanted = {(kind, action, "allowed") for kind, action in expected}
+        if actual != wanted:
+            wrong.append(
+                f"{method} {template}\n"
+                f"    expected: {sorted(wanted)}\n"
+                f"    actual:   {sorted(actual)}\n"
+                f"    missing:  {sorted(wanted - actual)}\n"
+                f"    extra:    {sorted(actual - wanted)}"
+            )
+    assert not wrong, "audited (data_kind, action, outcome) differ from the route's purpose:\n" + (
+        "\n".join(wrong)
+    )
 
 
 def test_a_denied_lookup_is_on_record(tmp_path: Path) -> None:

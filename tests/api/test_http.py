@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kaigo_kiban.access.models import Consent
-from kaigo_kiban.api import service as idempotency
-from kaigo_kiban.api.models import IdempotentResponse
 from kaigo_kiban.core.database import unit_of_work
+from kaigo_kiban.http import idempotency
+from kaigo_kiban.http.models import IdempotentResponse
 from tests.api.world import KANA, audit_count, build_world
 from tests.factories import INSURER_NO
 

@@ -6,7 +6,7 @@ import json
 import warnings
 from pathlib import Path
 
-from kaigo_kiban.api.rules import compare_openapi
+from kaigo_kiban.http.rules import compare_openapi
 from tests.webapp import build_app
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "openapi-v1.json"

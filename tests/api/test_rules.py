@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaigo_kiban.api import rules
 from kaigo_kiban.core.errors import InvalidInput
+from kaigo_kiban.http import rules
 
 KEYS = st.lists(
     st.one_of(st.text(max_size=30), st.integers(-(2**40), 2**40), st.dates()), max_size=4

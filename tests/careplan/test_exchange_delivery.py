@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.access.service import AccessDenied
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.careplan import exchange as ex
 from kaigo_kiban.careplan import service

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.certification import formats
 from kaigo_kiban.certification.survey_items import catalogue
 from kaigo_kiban.core.clock import today_jst

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.access.models import ProxyGrant
 from kaigo_kiban.access.service import AccessDenied
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.certification import views, webhooks
 from kaigo_kiban.certification.models import WebhookAttempt, WebhookDelivery
 from kaigo_kiban.core.clock import utcnow
@@ -159,6 +160,22 @@ def _person(insured_no: str) -> Actor:
     return Actor(kind="person", display_name="本人", insurer_no=INSURER_NO, insured_no=insured_no)
 
 
+def _grant(db: Session, scope: str) -> int:
+    """A proxy grant (代理人) of PERSON for ``scope``; the gate reads it on every decision."""
+    grant = ProxyGrant(
+        insurer_no=INSURER_NO,
+        insured_no=PERSON,
+        proxy_name="試験 花子",
+        relationship="長女",
+        scope=scope,
+        valid_until=D(2099, 3, 31),
+        created_at=utcnow(),
+    )
+    db.add(grant)
+    db.flush()
+    return grant.id
+
+
 def test_person_progress_shows_the_own_case_without_survey_or_opinion(
     db: Session, world: World
 ) -> None:
@@ -170,8 +187,8 @@ def test_person_progress_shows_the_own_case_without_survey_or_opinion(
     assert "survey" not in own and "opinion" not in own
     with pytest.raises(AccessDenied):
         views.person_progress(db, world.settings, _person(OTHER), INSURER_NO, PERSON)
-    proxy = replace(_person(PERSON), proxy_for="長女", proxy_scope=frozenset({"progress"}))
+    proxy = replace(_person(PERSON), proxy_for="長女", proxy_grant_id=_grant(db, "progress"))
     assert views.person_progress(db, world.settings, proxy, INSURER_NO, PERSON)["case"]
-    outside = replace(proxy, proxy_scope=frozenset({"insurance_card"}))
+    outside = replace(proxy, proxy_grant_id=_grant(db, "insurance_card"))
     with pytest.raises(AccessDenied):
         views.person_progress(db, world.settings, outside, INSURER_NO, PERSON)

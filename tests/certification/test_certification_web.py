@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.certification.models import OpinionRequest
@@ -21,7 +22,6 @@ from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.ingest.service import ingest_file
 from kaigo_kiban.registry.models import Organization
-from kaigo_kiban.web.deps import SESSION_COOKIE
 from tests.certification.conftest import (
     CLINIC_CODE,
     OTHER,

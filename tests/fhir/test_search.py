@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor, policy_allows
+from kaigo_kiban.access.rules import policy_allows
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.fhir import service

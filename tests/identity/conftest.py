@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson
 from tests.factories import actor_for, make_org

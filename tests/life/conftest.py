@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.life import formats
 from kaigo_kiban.life import service as life
 from tests.factories import INSURER_NO, actor_for, make_insurer, make_org, make_person

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.actors import actor_for_person_session
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import demo, service
@@ -76,7 +77,7 @@ def sign_in(
 
 
 def actor_of(db: Session, settings: Settings, signed: service.SignedIn) -> Actor:
-    return service.actor_for_session(db, settings, signed.session, "test")
+    return actor_for_person_session(signed.session, "test")
 
 
 def form_value(html: str, name: str) -> str:

@@ -12,12 +12,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kaigo_kiban.access import proxies
+from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.models import PersonSession
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.identity import service as identity
-from kaigo_kiban.person import demo, proxies, service
-from kaigo_kiban.person.models import PersonLoginAttempt, PersonSession
+from kaigo_kiban.person import demo, service
+from kaigo_kiban.person.models import PersonLoginAttempt
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import service as pki
 from tests.factories import INSURER_NO, install_card_trust, make_person
@@ -201,11 +204,11 @@ def test_an_api_token_lasts_sixty_minutes(tmp_path: Path) -> None:
         start = signed.session.created_at
         assert signed.session.expires_at - start == dt.timedelta(minutes=60)
         for minutes in (25, 50):  # used within the idle timeout: still valid
-            assert service.resolve_session(
+            assert accounts.resolve_person_session(
                 db, settings, signed.secret, now=start + dt.timedelta(minutes=minutes)
             )
         assert (
-            service.resolve_session(
+            accounts.resolve_person_session(
                 db, settings, signed.secret, now=start + dt.timedelta(minutes=61)
             )
             is None

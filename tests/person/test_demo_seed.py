@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from kaigo_kiban.access.models import ProxyGrant
 from kaigo_kiban.benefits.models import HomeModification
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate, unit_of_work
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.demo import service as demo
 from kaigo_kiban.life.models import LifeAssessment
-from kaigo_kiban.person.models import ProxyGrant
 
 
 def test_the_demo_seeds_cards_a_proxy_usage_and_life(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.person import notices, portal
-from kaigo_kiban.person.models import NoticeDelivery
+from kaigo_kiban.notices import service as notices
+from kaigo_kiban.notices.models import NoticeDelivery
+from kaigo_kiban.person import portal
 from tests.factories import INSURER_NO
 from tests.person.conftest import PERSON_A, World, actor_of, person_card, sign_in
 

@@ -8,11 +8,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.access import proxies
+from kaigo_kiban.access import service as access
+from kaigo_kiban.access.models import ProxyGrant
+from kaigo_kiban.access.service import AccessDenied
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.person import proxies, service
-from kaigo_kiban.person.models import ProxyGrant
+from kaigo_kiban.person import service
 from tests.factories import INSURER_NO
 from tests.person.conftest import PERSON_A, World, actor_of, person_card, proxy_card, sign_in
 
@@ -45,7 +49,7 @@ def test_a_proxy_signs_in_with_the_invitation_and_acts_within_scope_as_the_proxy
     actor = actor_of(db, settings, signed)
     assert (actor.insurer_no, actor.insured_no) == (INSURER_NO, PERSON_A)
     assert actor.proxy_for == f"proxy:{grant.id} 試験 花子"
-    proxies.gate(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
+    access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
     allowed = _events(db)[-1]
     assert (allowed.outcome, allowed.reason, allowed.proxy_for) == (
         "allowed",
@@ -53,9 +57,9 @@ def test_a_proxy_signs_in_with_the_invitation_and_acts_within_scope_as_the_proxy
         actor.proxy_for,
     )
     assert allowed.actor_name.startswith("試験 花子")
-    with pytest.raises(service.ProxyRefused) as excinfo:
-        proxies.gate(db, settings, actor, INSURER_NO, PERSON_A, "life")
-    assert excinfo.value.code == "PERSON-PROXY-SCOPE"
+    with pytest.raises(AccessDenied) as excinfo:  # the one gate decides a proxy's scope
+        access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "life")
+    assert excinfo.value.code == "ACCESS-PROXY-SCOPE"
     denied = _events(db)[-1]
     assert (denied.outcome, denied.reason, denied.data_kind) == ("denied", "PROXY-SCOPE", "life")
     # Second sign-in: the card is bound, no code needed.
@@ -79,11 +83,13 @@ def test_a_proxy_acting_after_revocation_is_refused_and_audited(
     person = actor_of(db, settings, sign_in(db, settings, person_card(db, settings)))
     proxies.revoke_proxy(db, settings, person, grant.id)
     # The open proxy session ended with the grant.
-    assert service.resolve_session(db, settings, signed.secret) is None
+    assert accounts.resolve_person_session(db, settings, signed.secret) is None
     signed.session.revoked_at = None  # even a session that somehow survived is refused
-    with pytest.raises(service.ProxyRefused) as excinfo:
-        actor_of(db, settings, signed)
-    assert excinfo.value.code == "PERSON-PROXY-REVOKED"
+    with pytest.raises(AccessDenied) as excinfo:  # by the gate, on its first read
+        access.authorize(
+            db, settings, actor_of(db, settings, signed), INSURER_NO, PERSON_A, "insurance_card"
+        )
+    assert excinfo.value.code == "ACCESS-PROXY-REVOKED"
     last = _events(db)[-1]
     assert (last.outcome, last.reason, last.proxy_for) == (
         "denied",
@@ -104,11 +110,13 @@ def test_a_proxy_acting_after_expiry_is_refused(
     actor = actor_of(db, settings, signed)
     grant.valid_until = today_jst() - dt.timedelta(days=1)
     db.flush()
-    with pytest.raises(service.ProxyRefused) as excinfo:
-        proxies.gate(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
-    assert excinfo.value.code == "PERSON-PROXY-EXPIRED"
-    with pytest.raises(service.ProxyRefused):
-        actor_of(db, settings, signed)
+    with pytest.raises(AccessDenied) as excinfo:
+        access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
+    assert excinfo.value.code == "ACCESS-PROXY-EXPIRED"
+    with pytest.raises(AccessDenied):  # a session resolved afresh is refused all the same
+        access.authorize(
+            db, settings, actor_of(db, settings, signed), INSURER_NO, PERSON_A, "copay_card"
+        )
     with pytest.raises(service.PersonRefused) as again:
         sign_in(db, settings, card)
     assert again.value.code == "PERSON-PROXY-EXPIRED"
@@ -118,13 +126,13 @@ def test_the_last_valid_day_still_counts(db: Session, settings: Settings, world:
     grant, code = _grant(db, settings, ["cards"], days=0)
     actor = actor_of(db, settings, sign_in(db, settings, proxy_card(settings), invite=code))
     assert grant.valid_until == today_jst()
-    assert proxies.gate(db, settings, actor, INSURER_NO, PERSON_A, "copay_card").allowed
+    assert access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "copay_card").allowed
 
 
 def test_only_the_person_manages_proxies(db: Session, settings: Settings, world: World) -> None:
     grant, code = _grant(db, settings, ["cards", "consent"])
     proxy = actor_of(db, settings, sign_in(db, settings, proxy_card(settings), invite=code))
-    with pytest.raises(service.ProxyRefused) as excinfo:
+    with pytest.raises(proxies.ProxyRefused) as excinfo:
         proxies.revoke_proxy(db, settings, proxy, grant.id)
     assert excinfo.value.code == "PERSON-PROXY-ONLY-PERSON"
     assert grant.revoked_at is None

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.access import service as access
 from kaigo_kiban.access.service import AccessDenied
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import service
 from kaigo_kiban.person.models import PersonLoginAttempt
-from kaigo_kiban.person.proxies import gate
 from kaigo_kiban.pki import chain
 from tests.factories import INSURER_NO
 from tests.person.conftest import (
@@ -38,7 +39,7 @@ def test_a_person_signs_in_with_their_own_card_and_acts_as_themself(
     actor = actor_of(db, settings, signed)
     assert (actor.kind, actor.insurer_no, actor.insured_no) == ("person", INSURER_NO, PERSON_A)
     assert actor.proxy_for is None and actor.display_name == "試験 一郎"
-    resolved = service.resolve_session(db, settings, signed.secret)
+    resolved = accounts.resolve_person_session(db, settings, signed.secret)
     assert resolved is not None and resolved.id == signed.session.id
     outcomes = db.scalars(select(PersonLoginAttempt.reason)).all()
     assert outcomes == ["SIGNED_IN"]
@@ -54,7 +55,7 @@ def test_the_wrong_persons_data_is_denied_after_sign_in(
 ) -> None:
     actor = actor_of(db, settings, sign_in(db, settings, person_card(db, settings)))
     with pytest.raises(AccessDenied) as excinfo:
-        gate(db, settings, actor, INSURER_NO, PERSON_B, "insurance_card")
+        access.authorize(db, settings, actor, INSURER_NO, PERSON_B, "insurance_card")
     assert excinfo.value.code == "ACCESS-NOT-SELF"
 
 
@@ -107,4 +108,4 @@ def test_an_idle_session_is_signed_out(db: Session, settings: Settings, world: W
 
     signed = sign_in(db, settings, person_card(db, settings))
     later = signed.session.last_used_at + dt.timedelta(minutes=settings.session_idle_minutes + 1)
-    assert service.resolve_session(db, settings, signed.secret, now=later) is None
+    assert accounts.resolve_person_session(db, settings, signed.secret, now=later) is None

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import Conflict, InvalidInput, NotFound
 from kaigo_kiban.pki import chain, ledger, rules, service

@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.portal import service
 from kaigo_kiban.portal.api import portal_today
 from kaigo_kiban.registry.models import Organization
-from kaigo_kiban.web.deps import SESSION_COOKIE
 from tests.factories import actor_for, make_org
 from tests.webapp import AppHarness, build_app
 

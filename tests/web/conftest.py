@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.ingest.service import ingest_file
-from kaigo_kiban.web.deps import SESSION_COOKIE
 from tests.factories import insurance_card_row, write_card_file
 from tests.webapp import AppHarness, build_app
 

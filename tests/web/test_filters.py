@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaigo_kiban.web.templating import make_templates
+from kaigo_kiban.http.templating import make_templates
 
 FILTERS = make_templates().env.filters
 

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
-from kaigo_kiban.access.rules import Actor
-from kaigo_kiban.web.templating import NAV, ROLE_LABELS, nav_items, nav_role, readable_kinds
+from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.http.templating import NAV, ROLE_LABELS, nav_items, nav_role, readable_kinds
 from tests.web.html import read_page
 
 

@@ -13,9 +13,10 @@ from kaigo_kiban.access.schemas import (
     ConsentIn,
     ConsentOut,
 )
+from kaigo_kiban.accounts.actors import CurrentActor
+from kaigo_kiban.http.deps import AppSettings, Db, RowId
+from kaigo_kiban.http.paging import Paging
 from kaigo_kiban.registry.models import InsuredPerson
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId
-from kaigo_kiban.web.paging import Paging
 
 router = APIRouter(prefix="/api/v1", tags=["担当・同意"])
 

@@ -1,4 +1,5 @@
-"""Assignments (担当事業所), consents (包括同意) and identity checks (本人確認)."""
+"""Every grant of access to a person's data: assignments (担当事業所), consents (包括同意),
+service evidence, proxy grants (代理人) and identity checks (本人確認)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,33 @@ class ServiceEvidence(Base):
     office_no: Mapped[str] = mapped_column(String(10), primary_key=True)
     service_month: Mapped[str] = mapped_column(String(6), primary_key=True)
     source_file_id: Mapped[int] = mapped_column(Integer)
+
+
+class ProxyGrant(Base):
+    """代理人: a person authorises a family member for some data kinds until a date.
+
+    The proxy's card is bound on first sign-in with the one-time invitation code the person
+    handed over (or directly, for the demo). Revocation and expiry take effect at once: every
+    request of a proxy session re-reads this row.
+    """
+
+    __tablename__ = "proxy_grant"
+    __table_args__ = (
+        Index("ix_proxy_grant_person", "insurer_no", "insured_no"),
+        Index("ix_proxy_grant_card", "proxy_issuer_fingerprint", "proxy_cert_serial"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insurer_no: Mapped[str] = mapped_column(String(6))
+    insured_no: Mapped[str] = mapped_column(String(10))
+    proxy_name: Mapped[str] = mapped_column(String(60))
+    relationship: Mapped[str] = mapped_column(String(30))
+    scope: Mapped[str] = mapped_column(String(400), doc="data kinds, space separated")
+    valid_until: Mapped[dt.date] = mapped_column(Date, doc="last day the proxy may act")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    invite_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invite_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    proxy_cert_serial: Mapped[str | None] = mapped_column(String(40))
+    proxy_issuer_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    bound_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from kaigo_kiban.access import service
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf, render
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
+from kaigo_kiban.http.deps import AppSettings, Db, RowId, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,9 +12,13 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+import datetime as dt
+import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from kaigo_kiban.accounts.rules import Actor
 
 DATA_KINDS = {
     "insurance_card": "被保険者証",
@@ -48,55 +52,13 @@ ACTOR_GROUPS = (
     "operator",
 )
 
-# Service types (サービス種類コード) whose offices form the "care management" and "facility" groups.
-CARE_MGMT_TYPES = frozenset(
-    {"43", "46", "A9", "AF"}
-)  # 居宅介護支援, 介護予防支援, 介護予防ケアマネジメント
-FACILITY_TYPES = frozenset({"51", "52", "53", "54", "55", "2A"})  # 介護保険施設
-
 
 @dataclass(frozen=True)
-class Actor:
-    """Who is acting. ``kind`` is staff | municipality | person | operator | system."""
+class ProxyFact:
+    """The grant a proxy (代理人) acts under, as the gate sees it."""
 
-    kind: str
-    display_name: str
-    account_id: int | None = None
-    organization_id: int | None = None
-    organization_kind: str | None = None  # office | medical | municipality | operator
-    organization_code: str | None = None
-    organization_name: str | None = None
-    service_types: tuple[str, ...] = ()
-    job_type: str | None = None
-    insurer_no: str | None = None  # municipality: its insurer; person: their own
-    insured_no: str | None = None  # person: themself
-    cert_serial: str | None = None
-    proxy_for: str | None = None
-    proxy_scope: frozenset[str] = frozenset()  # proxy: the data kinds the grant allows
-    request_id: str | None = None
-    is_org_admin: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def groups(self) -> tuple[str, ...]:
-        """Policy groups this actor falls in (an office may provide several service types)."""
-        if self.kind == "person":
-            return ("person",)
-        if self.organization_kind == "municipality":
-            return ("municipality",)
-        if self.organization_kind == "medical":
-            return ("medical",)
-        if self.organization_kind == "office":
-            types = set(self.service_types)
-            groups = []
-            if types & CARE_MGMT_TYPES:
-                groups.append("care_mgmt")
-            if types & FACILITY_TYPES:
-                groups.append("facility")
-            if types - CARE_MGMT_TYPES - FACILITY_TYPES:
-                groups.append("home_service")
-            return tuple(groups)
-        return ("operator",)
+    state: str  # active | revoked | expired (``grant_state``); revoked also when it is gone
+    scope: frozenset[str] = frozenset()  # the data kinds the grant allows
 
 
 @dataclass(frozen=True)
@@ -109,6 +71,7 @@ class Facts:
     consent: str = "absent"  # given | withdrawn | absent
     assignment: str = "none"  # none | active | lapsed | ended
     opinion_request: bool = False
+    proxy: ProxyFact | None = None  # the actor's proxy grant, when the actor is a proxy
 
 
 @dataclass(frozen=True)
@@ -150,14 +113,32 @@ DENIALS = {
     "NO-OPINION-REQUEST": "保険者からの主治医意見書作成依頼がないため閲覧できません",
     "OTHER-INSURER": "他の保険者の被保険者です",
     "NOT-SELF": "ご本人の情報ではありません",
-    "PROXY-SCOPE": "代理人として、この情報を見ることは許可されていません",
+    "PROXY-SCOPE": "代理人として、この情報を見ることは許可されていません。",
+    "PROXY-REVOKED": "代理人の登録は、ご本人により取り消されています。",
+    "PROXY-EXPIRED": "代理人の登録の有効期限が切れています。ご本人に確認してください。",
     "OPERATOR": "運用担当者は個人の情報を閲覧できません",
 }
 
 
-def proxy_allows(actor: Actor, data_kind: str) -> bool:
-    """A person acts on all their own data; a proxy (代理人) only on the kinds granted."""
-    return not actor.proxy_for or data_kind in actor.proxy_scope
+def grant_state(revoked_at: dt.datetime | None, valid_until: dt.date, today: dt.date) -> str:
+    """active | revoked | expired. The last valid day is ``valid_until`` itself."""
+    if revoked_at is not None:
+        return "revoked"
+    if today > valid_until:
+        return "expired"
+    return "active"
+
+
+def proxy_denial(actor: Actor, data_kind: str, proxy: ProxyFact | None) -> str | None:
+    """Why a proxy (代理人) may not act on ``data_kind`` (None: the person themself, or a
+    proxy whose grant is active and covers the kind)."""
+    if actor.proxy_grant_id is None:
+        return None
+    if proxy is None or proxy.state == "revoked":
+        return "PROXY-REVOKED"
+    if proxy.state == "expired":
+        return "PROXY-EXPIRED"
+    return None if data_kind in proxy.scope else "PROXY-SCOPE"
 
 
 def _deny(reason: str) -> Decision:
@@ -178,9 +159,10 @@ def decide(actor: Actor, data_kind: str, action: str, facts: Facts) -> Decision:
     if groups == ("person",):
         if not facts.is_self:
             return _deny("NOT-SELF")
-        if not proxy_allows(actor, data_kind):
-            return _deny("PROXY-SCOPE")
-        return Decision(True, "SELF" if not actor.proxy_for else "PROXY", "")
+        denial = proxy_denial(actor, data_kind, facts.proxy)
+        if denial:
+            return _deny(denial)
+        return Decision(True, "SELF" if actor.proxy_grant_id is None else "PROXY", "")
     if facts.consent == "withdrawn":
         return _deny("CONSENT-WITHDRAWN")
     if facts.consent != "given":
@@ -219,3 +201,61 @@ def assignment_state(
     if months_between(last_evidence_month, current_month) > lapse_months:
         return "lapsed"
     return "active"
+
+
+# --- proxy grants (代理人) -------------------------------------------------------------------
+
+# What a proxy (代理人) may be allowed to do, as the person sees it: groups of data kinds.
+SCOPE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cards": (
+        "保険証など（被保険者証・負担割合証・負担限度額認定証・減免減額認定証）",
+        ("insurance_card", "copay_card", "cost_cap_cert", "reduction_cert"),
+    ),
+    "progress": ("要介護認定の進み具合", ("progress",)),
+    "care_plan": ("ケアプラン", ("care_plan",)),
+    "usage": ("住宅改修・福祉用具の利用", ("home_modification", "equipment_purchase")),
+    "life": ("体の状態の記録（LIFE）", ("life",)),
+    "access_history": ("だれが情報を見たかの記録", ("access_history",)),
+    "consent": ("同意と担当事業所の設定", ("consent",)),
+}
+SCOPE_KINDS = frozenset(k for _, kinds in SCOPE_GROUPS.values() for k in kinds)
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+INVITE_LENGTH = 12
+INVITE_TTL = dt.timedelta(days=14)
+MAX_PROXY_YEARS = 5
+
+PROXY_MESSAGES = {
+    "PERSON-INVITE-INVALID": "招待コードが正しくないか、有効期限が切れています。ご本人に確認してください。",
+    "PERSON-INVITE-USED": "この招待コードは使用済みです。ご本人に新しい招待コードを発行してもらってください。",
+    "PERSON-PROXY-REVOKED": DENIALS["PROXY-REVOKED"],
+    "PERSON-PROXY-EXPIRED": DENIALS["PROXY-EXPIRED"],
+    "PERSON-PROXY-SCOPE": DENIALS["PROXY-SCOPE"],
+    "PERSON-PROXY-ONLY-PERSON": "代理人の設定は、ご本人だけが行えます。",
+}
+
+
+def scope_from_groups(groups: list[str]) -> tuple[str, ...]:
+    """The data kinds of the chosen groups, in a stable order."""
+    kinds: list[str] = []
+    for name in groups:
+        for kind in SCOPE_GROUPS[name][1]:
+            if kind not in kinds:
+                kinds.append(kind)
+    return tuple(kinds)
+
+
+def groups_of_scope(scope: str) -> list[str]:
+    """The groups fully covered by a stored scope (for display)."""
+    kinds = set(scope.split())
+    return [g for g, (_, members) in SCOPE_GROUPS.items() if set(members) <= kinds]
+
+
+def normalize_invite(text: str) -> str:
+    """Upper-case, without spaces or hyphens (people type codes in many ways)."""
+    return re.sub(r"[\s\-ー－]", "", text).upper()
+
+
+def format_invite(code: str) -> str:
+    """``ABCDEFGHJKLM`` → ``ABCD-EFGH-JKLM`` (easier to read out)."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -18,18 +18,17 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import rules
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
-from kaigo_kiban.access.models import Assignment, Consent, ServiceEvidence
+from kaigo_kiban.access.models import Assignment, Consent, ProxyGrant, ServiceEvidence
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit import service as audit
 from kaigo_kiban.certification.models import OpinionRequest
 from kaigo_kiban.certification.rules import opinion_request_grants_access
+from kaigo_kiban.codes.service_types import CARE_MGMT_TYPES, FACILITY_TYPES
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import FieldError, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.person.notices import notify_new_assignment
 from kaigo_kiban.registry.models import InsuredPerson, Organization
-
-Actor = rules.Actor
 
 
 class AccessDenied(PermissionDenied):
@@ -110,6 +109,18 @@ def has_open_opinion_request(
     )
 
 
+def proxy_fact(session: Session, grant_id: int | None) -> rules.ProxyFact | None:
+    """The proxy grant (代理人) an actor acts under, as the gate sees it (re-read on every
+    decision, so revocation and expiry take effect at once)."""
+    if grant_id is None:
+        return None
+    grant = session.get(ProxyGrant, grant_id)
+    if grant is None:
+        return rules.ProxyFact("revoked")
+    state = rules.grant_state(grant.revoked_at, grant.valid_until, today_jst())
+    return rules.ProxyFact(state, frozenset(grant.scope.split()))
+
+
 def gather_facts(
     session: Session, settings: Settings, actor: Actor, insurer_no: str, insured_no: str
 ) -> rules.Facts:
@@ -122,6 +133,7 @@ def gather_facts(
             person_exists=True,
             same_insurer=actor.insurer_no == insurer_no,
             is_self=(actor.insurer_no, actor.insured_no) == (insurer_no, insured_no),
+            proxy=proxy_fact(session, actor.proxy_grant_id),
         )
     consent = consent_state(session, insurer_no, insured_no, today_jst())
     if groups == ("medical",):
@@ -269,6 +281,35 @@ def authorize_many(
     return decisions
 
 
+def check_proxy(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    insurer_no: str,
+    insured_no: str,
+    data_kind: str,
+    action: str,
+) -> None:
+    """For the person's own settings the policy table does not cover (consent, assignments):
+    a proxy acts only within an active grant that covers ``data_kind`` — the gate's own rule
+    (``rules.proxy_denial``); a refusal is audited and raises :class:`AccessDenied`."""
+    reason = rules.proxy_denial(actor, data_kind, proxy_fact(session, actor.proxy_grant_id))
+    if reason is None:
+        return
+    record_event(
+        session,
+        settings,
+        actor,
+        insurer_no,
+        insured_no,
+        data_kind,
+        action,
+        reason,
+        outcome="denied",
+    )
+    raise AccessDenied(rules.Decision(False, reason, rules.DENIALS[reason]))
+
+
 def list_assigned_persons(
     session: Session, settings: Settings, actor: Actor
 ) -> list[tuple[Assignment, InsuredPerson, str]]:
@@ -320,6 +361,7 @@ def register_assignment(
     """Record the actor's office as the person's assigned office after identity verification.
 
     The registration is audited, so the person sees which office registered and how it verified.
+    The caller tells the person (``notices.service.notify_new_assignment``).
     """
     now = utcnow()
     audit.append_event(
@@ -347,9 +389,6 @@ def register_assignment(
     )
     session.add(assignment)
     session.flush()
-    notify_new_assignment(
-        session, insurer_no, insured_no, actor.organization_name or actor.organization_code or ""
-    )
     return assignment
 
 
@@ -479,7 +518,7 @@ def give_consent_on_behalf(
 ) -> Consent:
     """An office records 包括同意 on the municipality's behalf (居宅介護支援・施設 only, until the
     municipality takes it at application). The write is audited like any other."""
-    if not set(actor.service_types) & (rules.CARE_MGMT_TYPES | rules.FACILITY_TYPES):
+    if not set(actor.service_types) & (CARE_MGMT_TYPES | FACILITY_TYPES):
         raise PermissionDenied(
             "同意の代行取得は居宅介護支援事業所・介護保険施設に限られます",
             code="ACCESS-CONSENT-OFFICE-TYPE",

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from kaigo_kiban.accounts import service
 from kaigo_kiban.accounts.schemas import RefreshRequest, TokenPair, TokenRequest
-from kaigo_kiban.web.deps import AppSettings, Db
+from kaigo_kiban.http.deps import AppSettings, Db
 
 router = APIRouter(prefix="/api/v1/auth", tags=["認証"])
 

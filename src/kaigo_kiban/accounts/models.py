@@ -47,3 +47,31 @@ class Credential(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     label: Mapped[str] = mapped_column(String(100), default="")
+
+
+class PersonSession(Base):
+    """A signed-in card holder acting for one principal: themself, or a person who made them
+    their proxy (``proxy_grant_id``). The cookie secret is stored only as its SHA-256."""
+
+    __tablename__ = "person_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    cert_serial: Mapped[str] = mapped_column(String(40))
+    issuer_fingerprint: Mapped[str] = mapped_column(String(64))
+    holder_name: Mapped[str] = mapped_column(String(100), doc="who holds the card")
+    insurer_no: Mapped[str] = mapped_column(String(6), doc="the principal")
+    insured_no: Mapped[str] = mapped_column(String(10))
+    proxy_grant_id: Mapped[int | None] = mapped_column(Integer)
+    # Whom the session acts as, fixed when it signs in or switches (the actor's audit fields).
+    principal_name: Mapped[str | None] = mapped_column(String(100))
+    acting_name: Mapped[str | None] = mapped_column(String(100), doc="a proxy's name and role")
+    proxy_label: Mapped[str | None] = mapped_column(String(40), doc="a proxy: proxy:<id> <name>")
+    channel: Mapped[str] = mapped_column(
+        String(10), default="portal", server_default="portal", doc="portal | api (an app's token)"
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

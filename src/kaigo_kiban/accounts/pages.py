@@ -10,19 +10,12 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from kaigo_kiban.accounts import service
+from kaigo_kiban.accounts.actors import SESSION_COOKIE, CurrentActor, check_csrf
 from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.accounts.rules import JOB_TYPES
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.web.deps import (
-    SESSION_COOKIE,
-    AppSettings,
-    CurrentActor,
-    Db,
-    RowId,
-    check_csrf,
-    render,
-)
+from kaigo_kiban.http.deps import AppSettings, Db, RowId, render
 
 router = APIRouter(include_in_schema=False)
 

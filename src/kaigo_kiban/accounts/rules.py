@@ -1,8 +1,13 @@
-"""Pure account rules: lockout, password policy, job types."""
+"""Pure account rules: who is acting (``Actor``), lockout, password policy, job types."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+
+from kaigo_kiban.codes.service_types import CARE_MGMT_TYPES, FACILITY_TYPES
+
+PERSON_TOKEN_PREFIX = "kkp_"  # person sessions and API tokens; staff tokens start kka_/kkr_
 
 JOB_TYPES = {
     "care_manager": "介護支援専門員",
@@ -52,3 +57,47 @@ def password_problems(password: str) -> list[str]:
     if kinds < 3:
         problems.append("英大文字・英小文字・数字・記号のうち3種類以上を含めてください")
     return problems
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. ``kind`` is staff | municipality | person | operator | system."""
+
+    kind: str
+    display_name: str
+    account_id: int | None = None
+    organization_id: int | None = None
+    organization_kind: str | None = None  # office | medical | municipality | operator
+    organization_code: str | None = None
+    organization_name: str | None = None
+    service_types: tuple[str, ...] = ()
+    job_type: str | None = None
+    insurer_no: str | None = None  # municipality: its insurer; person: their own
+    insured_no: str | None = None  # person: themself
+    cert_serial: str | None = None
+    proxy_for: str | None = None  # proxy: a label naming the proxy (audited)
+    proxy_grant_id: int | None = None  # proxy: the grant it acts under (the gate checks it)
+    request_id: str | None = None
+    is_org_admin: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Policy groups this actor falls in (an office may provide several service types)."""
+        if self.kind == "person":
+            return ("person",)
+        if self.organization_kind == "municipality":
+            return ("municipality",)
+        if self.organization_kind == "medical":
+            return ("medical",)
+        if self.organization_kind == "office":
+            types = set(self.service_types)
+            groups = []
+            if types & CARE_MGMT_TYPES:
+                groups.append("care_mgmt")
+            if types & FACILITY_TYPES:
+                groups.append("facility")
+            if types - CARE_MGMT_TYPES - FACILITY_TYPES:
+                groups.append("home_service")
+            return tuple(groups)
+        return ("operator",)

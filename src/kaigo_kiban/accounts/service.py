@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.accounts import rules
-from kaigo_kiban.accounts.models import Credential, StaffAccount
+from kaigo_kiban.accounts.models import Credential, PersonSession, StaffAccount
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthenticated
@@ -360,4 +360,41 @@ def provisioning_uri(account: StaffAccount, issuer: str = "kaigo-kiban") -> str:
     """otpauth:// URI for enrolling the account's TOTP secret in an authenticator app."""
     return pyotp.TOTP(account.totp_secret).provisioning_uri(
         name=account.login_id, issuer_name=issuer
+    )
+
+
+# --- person sessions (card sign-in: person.service) ---------------------------------------
+
+
+def resolve_person_session(
+    session: Session, settings: Settings, secret: str, *, now: dt.datetime | None = None
+) -> PersonSession | None:
+    """The live person session (portal cookie or ``kkp_`` token) for a secret (sliding idle
+    timeout), or None."""
+    now = now or utcnow()
+    row = session.scalar(
+        select(PersonSession).where(PersonSession.secret_hash == secret_hash(secret))
+    )
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if now - row.last_used_at > dt.timedelta(minutes=settings.session_idle_minutes):
+        return None
+    row.last_used_at = now
+    return row
+
+
+def end_person_session(session: Session, secret: str) -> None:
+    row = session.scalar(
+        select(PersonSession).where(PersonSession.secret_hash == secret_hash(secret))
+    )
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def end_sessions_of_grant(session: Session, grant_id: int, now: dt.datetime) -> None:
+    """End every open session of a proxy grant (the grant was revoked)."""
+    session.execute(
+        update(PersonSession)
+        .where(PersonSession.proxy_grant_id == grant_id, PersonSession.revoked_at.is_(None))
+        .values(revoked_at=now)
     )

@@ -15,8 +15,8 @@ from typing import Any
 import typer
 
 from kaigo_kiban.api import errorcodes
-from kaigo_kiban.api.rules import compare_openapi
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.http.rules import compare_openapi
 
 app = typer.Typer(help="API の仕様書 (OpenAPI) とエラーコード一覧", no_args_is_help=True)
 

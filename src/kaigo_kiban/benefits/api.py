@@ -12,14 +12,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from kaigo_kiban.access.rules import Actor
-from kaigo_kiban.access.service import authorize
+from kaigo_kiban.accounts.actors import optional_actor, optional_person_actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.benefits import service
 from kaigo_kiban.benefits.schemas import UsageResponse
 from kaigo_kiban.core.errors import InvalidInput, Unauthenticated
-from kaigo_kiban.person.pages import optional_person_actor
-from kaigo_kiban.person.service import gate
-from kaigo_kiban.web.deps import AppSettings, Db, optional_actor
+from kaigo_kiban.http.deps import AppSettings, Db
 
 router = APIRouter(prefix="/api/v1", tags=["住宅改修費・福祉用具購入費"])
 
@@ -60,6 +58,5 @@ def get_usage(
         insurer,
         insured_no,
         as_of=as_of,
-        authorize=gate if actor.kind == "person" else authorize,
     )
     return UsageResponse.of(summary)

@@ -9,7 +9,6 @@ flagged — accepted, never refused, because the municipality decides the paymen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,8 @@ from sqlalchemy import Table, and_, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import DATA_KINDS, Actor
+from kaigo_kiban.access.rules import DATA_KINDS
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.benefits import rules
 from kaigo_kiban.benefits.formats import EQUIPMENT_ITEMS
 from kaigo_kiban.benefits.models import EquipmentPurchase, HomeModification, UsageRevision
@@ -229,20 +229,18 @@ def usage_summary(
     *,
     as_of: dt.date | None = None,
     kinds: tuple[str, ...] = USAGE_KINDS,
-    authorize: Callable[..., Any] = access.authorize,
 ) -> UsageSummary:
     """Used and remaining amounts of both allowances, each kind authorised and audited.
 
     A kind the actor may not read is returned with ``allowed=False`` and the reason; when no
     requested kind is readable the first denial is raised (so an office without consent gets
-    the gate's message, not an empty answer). ``authorize`` is the gate; the person portal
-    passes its own, which checks a proxy's scope first and then calls the same gate.
+    the gate's message, not an empty answer). The gate checks a proxy's grant too.
     """
     day = as_of or today_jst()
     views: dict[str, AllowanceView] = {}
     decisions = []
     for kind in kinds:
-        decision = authorize(
+        decision = access.authorize(
             session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False
         )
         decisions.append(decision)

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.cards import service
 from kaigo_kiban.cards.schemas import CardsResponse, to_response
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import InvalidInput
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db
+from kaigo_kiban.http.deps import AppSettings, Db
 
 router = APIRouter(prefix="/api/v1", tags=["被保険者証等"])
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from kaigo_kiban.access.service import AccessDenied
+from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.cards import service
 from kaigo_kiban.core.clock import today_jst
+from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.portal import service_readiness as readiness
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,7 +13,7 @@ from sqlalchemy import Table, and_, exists, func, insert, literal, or_, select, 
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards.models import (
     CardRevision,
     CopayCard,

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from starlette.responses import Response
 
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
 from kaigo_kiban.careplan import exchange as ex
 from kaigo_kiban.careplan import service
 from kaigo_kiban.careplan.schemas import (
@@ -23,7 +24,7 @@ from kaigo_kiban.careplan.schemas import (
     TransferOut,
 )
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf
+from kaigo_kiban.http.deps import AppSettings, Db, RowId
 
 router = APIRouter(prefix="/api/v1/careplan", tags=["ケアプランデータ連携"])
 #: Bearer-token calls pass; a browser session must echo its CSRF token.

@@ -18,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import CARE_MGMT_TYPES, Actor, Decision
+from kaigo_kiban.access.rules import Decision
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.careplan.models import CareplanTransfer, CareplanTransferPerson
+from kaigo_kiban.codes.service_types import CARE_MGMT_TYPES
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import Conflict, InvalidInput, KibanError, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards.models import InsuranceCard
 from kaigo_kiban.cards.service import find_card_valid_on
 from kaigo_kiban.careplan.exchange import is_public_assistance

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.careplan import exchange as ex
 from kaigo_kiban.careplan.filenames import FileName, check_file_name
 from kaigo_kiban.careplan.formats import CareplanFile

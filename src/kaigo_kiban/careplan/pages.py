@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
 from kaigo_kiban.careplan import exchange as ex
 from kaigo_kiban.careplan import service
 from kaigo_kiban.careplan.api import attachment, read_upload
@@ -25,7 +26,7 @@ from kaigo_kiban.careplan.rules import SERVICE_TYPE_NAMES
 from kaigo_kiban.careplan.sheets import build_sheets
 from kaigo_kiban.core.database import abandon
 from kaigo_kiban.core.errors import FileRejected, KibanError
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf, render
+from kaigo_kiban.http.deps import AppSettings, Db, RowId, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access.models import Assignment
-from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.careplan.columns import ACCEPTED_VERSIONS
 from kaigo_kiban.careplan.delivery import list_delivered_plans as list_delivered_plans
 from kaigo_kiban.careplan.delivery import mark_delivered as mark_delivered

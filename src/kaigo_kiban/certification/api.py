@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.certification import notices, opinions, overview, views, webhooks
 from kaigo_kiban.certification import opinion_exchange as exchange
 from kaigo_kiban.certification.models import PhysicianOpinion
@@ -26,8 +27,8 @@ from kaigo_kiban.certification.schemas import (
     WebhookIn,
 )
 from kaigo_kiban.core.errors import InvalidInput, PermissionDenied
+from kaigo_kiban.http.deps import AppSettings, Db, RowId
 from kaigo_kiban.registry.models import InsuredPerson
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId
 
 router = APIRouter(prefix="/api/v1/certification", tags=["要介護認定"])
 

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
 from kaigo_kiban.certification import opinion_form, opinions
 from kaigo_kiban.certification.pages import opinion_page
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import PermissionDenied
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf, render
+from kaigo_kiban.http.deps import AppSettings, Db, RowId, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access.models import Assignment, Consent
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.careplan.rules import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.certification import notices, opinions, rules

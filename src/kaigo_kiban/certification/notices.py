@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.certification.models import PlanNotice
 from kaigo_kiban.core.clock import to_jst, utcnow

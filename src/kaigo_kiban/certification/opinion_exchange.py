@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.certification import signing
 from kaigo_kiban.certification.models import PhysicianOpinion
 from kaigo_kiban.certification.opinions import (

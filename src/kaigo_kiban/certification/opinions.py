@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.certification import opinion_form, signing
 from kaigo_kiban.certification.cases import set_platform_milestone
 from kaigo_kiban.certification.formats import MILESTONE_CODE_OF

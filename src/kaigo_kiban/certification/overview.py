@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.certification import rules
 from kaigo_kiban.certification.cases import load_cases
 from kaigo_kiban.certification.views import NORM, summary

@@ -13,13 +13,14 @@ from starlette.responses import Response
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
 from kaigo_kiban.certification import notices, opinions, overview, views, webhooks
 from kaigo_kiban.certification.formats import MILESTONES
 from kaigo_kiban.certification.models import PhysicianOpinion
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import InvalidInput, KibanError, NotFound, PermissionDenied
+from kaigo_kiban.http.deps import AppSettings, Db, RowId, render
 from kaigo_kiban.registry.models import InsuredPerson
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -21,7 +21,7 @@ from sqlalchemy import Table, and_, literal, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.careplan.rules import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.certification import demo_cases, formats, opinions, views

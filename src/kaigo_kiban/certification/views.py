@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards.formats import CARE_LEVELS
 from kaigo_kiban.certification import opinion_exchange as exchange
 from kaigo_kiban.certification import opinion_form, opinions, rules

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.certification.cases import describe_event, state_label
 from kaigo_kiban.certification.models import (
     CertEvent,

@@ -9,12 +9,7 @@ import kaigo_kiban
 
 
 def load_all_models() -> None:
-    """Import ``kaigo_kiban.<area>.models`` for every area that has one."""
-    for info in pkgutil.iter_modules(kaigo_kiban.__path__):
-        if not info.ispkg or info.name in {"migrations", "web"}:
-            continue
-        try:
-            importlib.import_module(f"kaigo_kiban.{info.name}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kaigo_kiban.{info.name}.models":
-                raise
+    """Import every ``models`` module of every area and sub-area (``kaigo_kiban.**.models``)."""
+    for info in pkgutil.walk_packages(kaigo_kiban.__path__, "kaigo_kiban."):
+        if info.name.rsplit(".", 1)[-1] == "models" and ".migrations" not in info.name:
+            importlib.import_module(info.name)

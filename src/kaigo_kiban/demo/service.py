@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.benefits import demo as benefits_demo
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.careplan import service as careplan
@@ -29,6 +29,7 @@ from kaigo_kiban.core.ids import municipality_check_digit
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.ingest.service import ingest_file
 from kaigo_kiban.life import demo as life_demo
+from kaigo_kiban.notices import service as notices
 from kaigo_kiban.person import demo as person_demo
 from kaigo_kiban.portal import service as portal_service
 from kaigo_kiban.registry import service as registry
@@ -217,9 +218,13 @@ def _replay_activity(
             "43",
             rng.choice(["MYNUMBER_CARD", "FOUR_ATTRIBUTES"]),
         )
+        notices.notify_new_assignment(session, insurer_no, p.insured_no, cm.organization_name or "")
         assigned += 1
     for p in certified[:8]:
         access.register_assignment(session, helper, insurer_no, p.insured_no, "11", "MYNUMBER_CARD")
+        notices.notify_new_assignment(
+            session, insurer_no, p.insured_no, helper.organization_name or ""
+        )
         assigned += 1
     for actor, pool in (
         (cm, certified[:25]),

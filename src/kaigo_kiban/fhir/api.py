@@ -18,15 +18,15 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from kaigo_kiban.access.rules import Actor
-from kaigo_kiban.api.rules import CursorCodec
+from kaigo_kiban.accounts.actors import StaffOrPerson
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import KibanError
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.fhir import rules, service
-from kaigo_kiban.person.api import StaffOrPerson
-from kaigo_kiban.web.deps import AppSettings, Db
-from kaigo_kiban.web.paging import MAX_LIMIT, PageRequest
+from kaigo_kiban.http.deps import AppSettings, Db
+from kaigo_kiban.http.paging import MAX_LIMIT, PageRequest
+from kaigo_kiban.http.rules import CursorCodec
 
 PATIENT_PARAM = rules.SearchParam(
     "patient", "reference", "Patient/<保険者番号>-<被保険者番号> (必須)"

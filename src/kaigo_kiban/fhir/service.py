@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Consent
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit import service as audit
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.cards import service as cards

@@ -10,7 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
+from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.http.deps import AppSettings, Db
 from kaigo_kiban.identity import rules, service
 from kaigo_kiban.identity.schemas import (
     AssignmentOut,
@@ -20,7 +22,6 @@ from kaigo_kiban.identity.schemas import (
     FourAttributesRequest,
 )
 from kaigo_kiban.pki.rules import check_office_match
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, check_csrf
 
 router = APIRouter(prefix="/api/v1/identity", tags=["本人確認"])
 

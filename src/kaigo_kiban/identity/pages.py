@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
+from kaigo_kiban.accounts.actors import check_csrf
 from kaigo_kiban.careplan.rules import SERVICE_TYPE_NAMES
 from kaigo_kiban.core.errors import KibanError
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no
+from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.identity import rules, service
 from kaigo_kiban.identity.api import OfficeActor
-from kaigo_kiban.web.deps import AppSettings, Db, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import consume_once, keep
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -35,6 +35,7 @@ from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import rules
 from kaigo_kiban.identity.models import CardLink, IdentityChallenge, VerificationAttempt
 from kaigo_kiban.identity.rules import IdentityRefused
+from kaigo_kiban.notices import service as notices
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import rules as pki_rules
 from kaigo_kiban.pki import service as pki
@@ -118,6 +119,16 @@ def _record(
     session.add(attempt)
     session.flush()
     return attempt
+
+
+def _tell_person(session: Session, actor: Actor, assignment: Assignment) -> None:
+    """The person hears of every office newly registered for them (お知らせ)."""
+    notices.notify_new_assignment(
+        session,
+        assignment.insurer_no,
+        assignment.insured_no,
+        actor.organization_name or actor.organization_code or "",
+    )
 
 
 def _refuse(
@@ -246,6 +257,7 @@ def verify_card(
     assignment = access.register_assignment(
         session, actor, challenge.insurer_no, challenge.insured_no, service_type, rules.METHOD_CARD
     )
+    _tell_person(session, actor, assignment)
     _record(
         session,
         actor,
@@ -412,6 +424,7 @@ def verify_four_attributes(
     assignment = access.register_assignment(
         session, actor, insurer_no, result.insured_no, service_type, rules.METHOD_FOUR
     )
+    _tell_person(session, actor, assignment)
     _record(session, actor, reason="VERIFIED", assignment_id=assignment.id, candidates=1, **fields)
     return assignment
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse
 
+from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.core.database import abandon
 from kaigo_kiban.core.errors import PermissionDenied
+from kaigo_kiban.http.deps import AppSettings, Db
 from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db
 
 router = APIRouter(prefix="/api/v1/municipal", tags=["市町村ファイル取込"])
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.core.errors import InvalidInput
+from kaigo_kiban.http.deps import AppSettings, Db
 from kaigo_kiban.life import service
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db
 
 router = APIRouter(prefix="/api/v1", tags=["LIFE"])
 

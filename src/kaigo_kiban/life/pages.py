@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from kaigo_kiban.access.sections import render_office_section
+from kaigo_kiban.accounts.actors import CurrentActor
+from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.life import service
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, render, render_office_section
 
 router = APIRouter(include_in_schema=False)
 

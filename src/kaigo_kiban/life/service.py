@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.errors import FieldError, FileRejected, InvalidInput, PermissionDenied
 from kaigo_kiban.core.settings import Settings

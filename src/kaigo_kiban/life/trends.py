@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.life import rules
 from kaigo_kiban.life.models import LifeAssessment
@@ -69,11 +67,9 @@ def person_trend(
     actor: Actor,
     insurer_no: str,
     insured_no: str,
-    *,
-    authorize: Callable[..., Any] = access.authorize,
 ) -> PersonTrend:
     """A person's LIFE assessments over time, oldest first, with the Barthel chart (audited)."""
-    authorize(session, settings, actor, insurer_no, insured_no, "life")
+    access.authorize(session, settings, actor, insurer_no, insured_no, "life")
     rows = session.execute(
         select(LifeAssessment, Organization.name)
         .outerjoin(

@@ -10,41 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.rules import PERSON_TOKEN_PREFIX
 from kaigo_kiban.core.clock import utcnow
-from kaigo_kiban.core.errors import Unauthenticated
-from kaigo_kiban.person import rules, schemas, service
-from kaigo_kiban.web.deps import (
-    AppSettings,
-    Db,
-    bearer_token,
-    current_actor,
-    optional_actor,
-    request_id,
-)
+from kaigo_kiban.http.deps import AppSettings, Db, bearer_token
+from kaigo_kiban.person import schemas, service
 
 router = APIRouter(prefix="/api/v1/person", tags=["本人 (カードでのログイン)"])
-
-
-def person_token_actor(
-    request: Request,
-    db: Db,
-    settings: AppSettings,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Actor:
-    """Staff (access token or page session) or a person (``kkp_`` token from a card)."""
-    token = bearer_token(authorization)
-    if token and token.startswith(rules.PERSON_TOKEN_PREFIX):
-        row = service.resolve_session(db, settings, token)
-        if row is None:
-            raise Unauthenticated("アクセストークンが無効か期限切れです", code="AUTH-TOKEN-INVALID")
-        return service.actor_for_session(db, settings, row, request_id(request))
-    return current_actor(optional_actor(request, db, settings, authorization))
-
-
-StaffOrPerson = Annotated[Actor, Depends(person_token_actor)]
 
 
 def _principal(p: service.Principal) -> schemas.Principal:
@@ -111,5 +85,5 @@ def issue_token(
 )
 def revoke(db: Db, authorization: Annotated[str | None, Header()] = None) -> None:
     token = bearer_token(authorization)
-    if token and token.startswith(rules.PERSON_TOKEN_PREFIX):
-        service.end_session(db, token)
+    if token and token.startswith(PERSON_TOKEN_PREFIX):
+        accounts.end_person_session(db, token)

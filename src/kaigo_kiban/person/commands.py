@@ -6,7 +6,7 @@ import typer
 
 from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.person import notices
+from kaigo_kiban.notices import service as notices
 
 app = typer.Typer(help="ご本人向けポータル (お知らせの送信など)", no_args_is_help=True)
 

@@ -15,13 +15,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.access import rules as access_rules
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.models import Assignment
+from kaigo_kiban.access.models import Assignment, ProxyGrant
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
-from kaigo_kiban.person import notices, rules
-from kaigo_kiban.person.models import PersonNotice, ProxyGrant
+from kaigo_kiban.notices import service as notices
+from kaigo_kiban.notices.models import PersonNotice
 from kaigo_kiban.pki import rules as pki_rules
 from kaigo_kiban.pki import service as pki
 from kaigo_kiban.registry.models import InsuredPerson, Organization
@@ -128,14 +129,14 @@ def seed_demo(
         principal = chosen[0]
         proxy = issue_proxy_card(settings, PROXY_NAME)
         serial, issuer = card_ids(proxy, settings)
-        groups = [g for g in rules.SCOPE_GROUPS if g != "consent"]
+        groups = [g for g in access_rules.SCOPE_GROUPS if g != "consent"]
         session.add(
             ProxyGrant(
                 insurer_no=principal.insurer_no,
                 insured_no=principal.insured_no,
                 proxy_name=PROXY_NAME,
                 relationship=PROXY_RELATIONSHIP,
-                scope=" ".join(rules.scope_from_groups(groups)),
+                scope=" ".join(access_rules.scope_from_groups(groups)),
                 valid_until=today_jst() + dt.timedelta(days=365),
                 created_at=utcnow(),
                 proxy_cert_serial=serial,

@@ -13,66 +13,25 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.actors import PERSON_COOKIE, OptionalPerson, PersonActor, PersonForm
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards.formats import REDUCTION_KINDS
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
-from kaigo_kiban.core.errors import KibanError, NotFound, Unauthenticated
+from kaigo_kiban.core.errors import KibanError, NotFound
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import formats, portal, rules, service
 from kaigo_kiban.person.demo import demo_cards_dir
-from kaigo_kiban.web.deps import AppSettings, Db, render, request_id, require_csrf_token
 
 router = APIRouter(include_in_schema=False)
 
-PERSON_COOKIE = "kk_person"
 CHALLENGE_COOKIE = "kk_person_challenge"
-
-
-# --- who is signed in ----------------------------------------------------------------------
-
-
-def optional_person_actor(request: Request, db: Db, settings: AppSettings) -> Actor | None:
-    """The person (or proxy) of the ``kk_person`` cookie, or None when not signed in."""
-    if hasattr(request.state, "person_actor"):
-        return request.state.person_actor
-    secret = request.cookies.get(PERSON_COOKIE)
-    row = service.resolve_session(db, settings, secret) if secret else None
-    actor = None
-    if row is not None:
-        actor = service.actor_for_session(db, settings, row, request_id(request))
-        request.state.csrf_token = row.csrf_token
-        request.state.actor = actor
-        request.state.person_session = row
-    request.state.person_actor = actor
-    return actor
-
-
-def person_actor(
-    actor: Annotated[Actor | None, Depends(optional_person_actor)],
-) -> Actor:
-    if actor is None:
-        raise Unauthenticated(
-            "ログインしてください（マイナンバーカードでログインします）",
-            code="PERSON-AUTH-REQUIRED",
-        )
-    return actor
-
-
-PersonActor = Annotated[Actor, Depends(person_actor)]
-OptionalPerson = Annotated[Actor | None, Depends(optional_person_actor)]
-
-
-async def check_person_csrf(request: Request, actor: PersonActor) -> None:
-    """Portal forms echo the person session's CSRF token (same rule as staff pages)."""
-    await require_csrf_token(request)
-
-
-PersonForm = [Depends(check_person_csrf)]
 
 
 def login_redirect(request: Request) -> Response:
@@ -251,7 +210,7 @@ async def demo_login(
 def logout(request: Request, db: Db) -> Response:
     secret = request.cookies.get(PERSON_COOKIE)
     if secret:
-        service.end_session(db, secret)
+        accounts.end_person_session(db, secret)
     response = RedirectResponse("/my/login", status_code=303)
     response.delete_cookie(PERSON_COOKIE, path="/")
     return response

@@ -1,7 +1,7 @@
 """What the portal shows and changes: my data, who looked at it, consent and assigned offices.
 
-Every read goes through :func:`kaigo_kiban.person.proxies.gate` (a proxy's grant first, then
-the access gate), so each section is authorised and audited on its own; a section the actor
+Every read goes through the access gate (which checks a proxy's grant too), so each section
+is authorised and audited on its own; a section the actor
 may not see carries the reason instead of data. Consent and assignment changes take effect
 at once (the gate reads them on every office request) and are audited as the actor.
 """
@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.access import proxies
 from kaigo_kiban.access import rules as access_rules
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment, Consent
-from kaigo_kiban.access.rules import DATA_KINDS, Actor
-from kaigo_kiban.accounts.rules import JOB_TYPES
+from kaigo_kiban.access.rules import DATA_KINDS
+from kaigo_kiban.accounts.rules import JOB_TYPES, Actor
 from kaigo_kiban.audit import rules as audit_rules
 from kaigo_kiban.audit import service as audit
 from kaigo_kiban.audit.models import AuditEvent
@@ -30,9 +31,8 @@ from kaigo_kiban.careplan.rules import SERVICE_TYPE_NAMES
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.person import proxies, rules
-from kaigo_kiban.person.models import PersonContact, PersonNotice
-from kaigo_kiban.person.proxies import gate
+from kaigo_kiban.notices.models import PersonContact, PersonNotice
+from kaigo_kiban.person import rules
 from kaigo_kiban.registry.models import Organization
 
 CARD_KINDS = ("insurance_card", "copay_card", "cost_cap_cert", "reduction_cert")
@@ -69,7 +69,9 @@ def my_cards(
     insurer_no, insured_no = _principal(actor)
     result: dict[str, Section] = {}
     for kind in CARD_KINDS:
-        decision = gate(session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False)
+        decision = access.authorize(
+            session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False
+        )
         if not decision.allowed:
             result[kind] = _denied(decision.message)
             continue
@@ -103,12 +105,8 @@ def _delegated(
     modules: tuple[str, ...],
     name: str,
 ) -> Section:
-    """A section another area serves (it authorises itself); a proxy's scope is checked here."""
+    """A section another area serves; it authorises itself (a proxy's grant included)."""
     insurer_no, insured_no = _principal(actor)
-    refusal = proxies.proxy_refusal(session, actor, kind)
-    if refusal:
-        decision = gate(session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False)
-        return _denied(decision.message)
     function = _optional(modules, name)
     if function is None:
         return Section(pending=True)
@@ -137,7 +135,7 @@ def my_usage(session: Session, settings: Settings, actor: Actor, day: dt.date) -
     insurer_no, insured_no = _principal(actor)
     try:
         summary = benefits.usage_summary(
-            session, settings, actor, insurer_no, insured_no, as_of=day, authorize=gate
+            session, settings, actor, insurer_no, insured_no, as_of=day
         )
     except PermissionDenied as exc:
         return _denied(exc.message)
@@ -150,7 +148,7 @@ def my_life(session: Session, settings: Settings, actor: Actor) -> Section:
 
     insurer_no, insured_no = _principal(actor)
     try:
-        trend = life.person_trend(session, settings, actor, insurer_no, insured_no, authorize=gate)
+        trend = life.person_trend(session, settings, actor, insurer_no, insured_no)
     except PermissionDenied as exc:
         return _denied(exc.message)
     return Section(data=trend)
@@ -207,7 +205,7 @@ def access_history(
 ) -> list[HistoryRow]:
     """The person's access history, newest first, filtered; reading it is itself audited."""
     insurer_no, insured_no = _principal(actor)
-    gate(session, settings, actor, insurer_no, insured_no, "access_history")
+    access.authorize(session, settings, actor, insurer_no, insured_no, "access_history")
     # The audit filter takes a UTC midnight; take a day more and cut at JST midnight here.
     since = flt.date_from - dt.timedelta(days=1) if flt.date_from else None
     events = audit.list_person_events(
@@ -268,8 +266,7 @@ class ConsentOverview:
 
 def _consent_gate(session: Session, settings: Settings, actor: Actor, action: str) -> None:
     insurer_no, insured_no = _principal(actor)
-    if proxies.proxy_refusal(session, actor, "consent"):
-        gate(session, settings, actor, insurer_no, insured_no, "consent", action)
+    access.check_proxy(session, settings, actor, insurer_no, insured_no, "consent", action)
 
 
 def consent_overview(session: Session, settings: Settings, actor: Actor) -> ConsentOverview:

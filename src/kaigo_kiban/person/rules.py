@@ -1,4 +1,5 @@
-"""Pure rules of the person portal: proxy scope and state, plain-language meanings, messages.
+"""Pure rules of the person portal: plain-language meanings and messages (proxy grants' own
+rules are the gate's: ``access.rules``).
 
 The portal is read by older people and their families, so every explanation here is short,
 plain Japanese: one idea per sentence, no jargon without its meaning.
@@ -7,23 +8,9 @@ plain Japanese: one idea per sentence, no jargon without its meaning.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-# What a proxy (代理人) may be allowed to do, as the person sees it: groups of data kinds.
-SCOPE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "cards": (
-        "保険証など（被保険者証・負担割合証・負担限度額認定証・減免減額認定証）",
-        ("insurance_card", "copay_card", "cost_cap_cert", "reduction_cert"),
-    ),
-    "progress": ("要介護認定の進み具合", ("progress",)),
-    "care_plan": ("ケアプラン", ("care_plan",)),
-    "usage": ("住宅改修・福祉用具の利用", ("home_modification", "equipment_purchase")),
-    "life": ("体の状態の記録（LIFE）", ("life",)),
-    "access_history": ("だれが情報を見たかの記録", ("access_history",)),
-    "consent": ("同意と担当事業所の設定", ("consent",)),
-}
-SCOPE_KINDS = frozenset(k for _, kinds in SCOPE_GROUPS.values() for k in kinds)
+from kaigo_kiban.access.rules import PROXY_MESSAGES
 
 # Audit data kinds the portal writes besides access.rules.DATA_KINDS.
 EXTRA_KIND_LABELS = {
@@ -32,49 +19,9 @@ EXTRA_KIND_LABELS = {
     "proxy": "代理人の設定",
 }
 
-INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
-INVITE_LENGTH = 12
-INVITE_TTL = dt.timedelta(days=14)
 CHALLENGE_TTL = dt.timedelta(minutes=5)
 SESSION_HOURS = 8
 API_TOKEN_MINUTES = 60  # a person's API token (card sign-in over the API), like staff tokens
-PERSON_TOKEN_PREFIX = "kkp_"  # person sessions and API tokens; staff tokens start kka_/kkr_
-MAX_PROXY_YEARS = 5
-
-
-def scope_from_groups(groups: list[str]) -> tuple[str, ...]:
-    """The data kinds of the chosen groups, in a stable order."""
-    kinds: list[str] = []
-    for name in groups:
-        for kind in SCOPE_GROUPS[name][1]:
-            if kind not in kinds:
-                kinds.append(kind)
-    return tuple(kinds)
-
-
-def groups_of_scope(scope: str) -> list[str]:
-    """The groups fully covered by a stored scope (for display)."""
-    kinds = set(scope.split())
-    return [g for g, (_, members) in SCOPE_GROUPS.items() if set(members) <= kinds]
-
-
-def grant_state(revoked_at: dt.datetime | None, valid_until: dt.date, today: dt.date) -> str:
-    """active | revoked | expired. The last valid day is ``valid_until`` itself."""
-    if revoked_at is not None:
-        return "revoked"
-    if today > valid_until:
-        return "expired"
-    return "active"
-
-
-def normalize_invite(text: str) -> str:
-    """Upper-case, without spaces or hyphens (people type codes in many ways)."""
-    return re.sub(r"[\s\-ー－]", "", text).upper()
-
-
-def format_invite(code: str) -> str:
-    """``ABCDEFGHJKLM`` → ``ABCD-EFGH-JKLM`` (easier to read out)."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 MESSAGES = {
@@ -86,13 +33,8 @@ MESSAGES = {
         "代理人の方は、はじめに招待コードを入力してください。"
     ),
     "PERSON-PERSON-DISQUALIFIED": "介護保険の資格がなくなっているため、ログインできません。",
-    "PERSON-INVITE-INVALID": "招待コードが正しくないか、有効期限が切れています。ご本人に確認してください。",
-    "PERSON-INVITE-USED": "この招待コードは使用済みです。ご本人に新しい招待コードを発行してもらってください。",
-    "PERSON-PROXY-REVOKED": "代理人の登録は、ご本人により取り消されています。",
-    "PERSON-PROXY-EXPIRED": "代理人の登録の有効期限が切れています。ご本人に確認してください。",
-    "PERSON-PROXY-SCOPE": "代理人として、この情報を見ることは許可されていません。",
-    "PERSON-PROXY-ONLY-PERSON": "代理人の設定は、ご本人だけが行えます。",
     "PERSON-DEMO-ONLY": "デモ用のカードは、デモ環境でのみ使えます。",
+    **PROXY_MESSAGES,
 }
 
 # Card and chain problems (identity / pki codes) in words for older people.

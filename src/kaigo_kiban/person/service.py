@@ -6,7 +6,7 @@ and the signature over the SHA-256 of a one-time challenge; ``card_link`` says w
 is. A proxy's card (any card the card CA issued, also to someone who is not insured) is bound
 to a :class:`ProxyGrant` with a one-time invitation code on first sign-in.
 
-Every person or proxy action goes through :func:`gate`: a proxy's grant is re-read (revoked,
+A proxy's grant is checked by the access gate on every decision (revoked,
 expired, outside its scope → refused and audited as the proxy), then
 ``access.service.authorize`` decides and audits as for everyone else.
 """
@@ -22,7 +22,11 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.access import proxies
+from kaigo_kiban.access import rules as access_rules
+from kaigo_kiban.access.models import ProxyGrant
+from kaigo_kiban.accounts.models import PersonSession
+from kaigo_kiban.accounts.rules import PERSON_TOKEN_PREFIX
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.database import consume_once, keep
 from kaigo_kiban.core.errors import InvalidInput, KibanError, NotFound
@@ -30,15 +34,8 @@ from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import rules as idv_rules
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.identity.models import CardLink
-from kaigo_kiban.person import proxies, rules
-from kaigo_kiban.person.models import (
-    PersonChallenge,
-    PersonLoginAttempt,
-    PersonSession,
-    ProxyGrant,
-)
-from kaigo_kiban.person.notices import notify_new_assignment
-from kaigo_kiban.person.proxies import ProxyRefused, gate
+from kaigo_kiban.person import rules
+from kaigo_kiban.person.models import PersonChallenge, PersonLoginAttempt
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import rules as pki_rules
 from kaigo_kiban.pki import service as pki
@@ -48,7 +45,7 @@ CHALLENGE_PREFIX = "kkmy1."  # not the office prefix: a portal challenge means o
 
 
 class PersonRefused(KibanError):
-    """Sign-in refused; the attempt is on record (the caller commits before answering)."""
+    """Sign-in refused; the attempt is kept on record although the request fails."""
 
     code = "PERSON-REFUSED"
     http_status = 422
@@ -57,8 +54,6 @@ class PersonRefused(KibanError):
         message = rules.MESSAGES.get(code) or rules.CARD_MESSAGES.get(code) or code
         super().__init__(message, code=code)
 
-
-__all__ = ["ProxyRefused", "gate", "notify_new_assignment"]  # public API of the portal
 
 _hash = proxies.digest
 
@@ -159,7 +154,7 @@ def principals_for_card(
         )
         .order_by(ProxyGrant.id)
     ):
-        state = rules.grant_state(grant.revoked_at, grant.valid_until, today)
+        state = access_rules.grant_state(grant.revoked_at, grant.valid_until, today)
         person = session.get(InsuredPerson, (grant.insurer_no, grant.insured_no))
         if state != "active" or person is None:
             blocked.add(state)
@@ -229,16 +224,14 @@ def sign_in_with_card(
                 break
         raise _refuse(session, now, code, cert_serial=serial)
     first = principals[0]
-    secret = rules.PERSON_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = PERSON_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = PersonSession(
         secret_hash=_hash(secret),
         csrf_token=secrets.token_urlsafe(24),
         cert_serial=serial,
         issuer_fingerprint=issuer,
         holder_name=_holder_name(certs[0], principals),
-        insurer_no=first.insurer_no,
-        insured_no=first.insured_no,
-        proxy_grant_id=first.grant.id if first.grant else None,
+        **_acting_fields(first),
         channel=channel,
         created_at=now,
         last_used_at=now,
@@ -271,77 +264,6 @@ def _holder_name(cert: Any, principals: list[Principal]) -> str:
 
 
 # --- sessions and the actor ----------------------------------------------------------------
-
-
-def resolve_session(
-    session: Session, settings: Settings, secret: str, *, now: dt.datetime | None = None
-) -> PersonSession | None:
-    """The live session for a cookie secret (sliding idle timeout), or None."""
-    now = now or utcnow()
-    row = session.scalar(select(PersonSession).where(PersonSession.secret_hash == _hash(secret)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    if now - row.last_used_at > dt.timedelta(minutes=settings.session_idle_minutes):
-        return None
-    row.last_used_at = now
-    return row
-
-
-def end_session(session: Session, secret: str) -> None:
-    row = session.scalar(select(PersonSession).where(PersonSession.secret_hash == _hash(secret)))
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-
-
-def actor_for_session(
-    session: Session, settings: Settings, row: PersonSession, request_id: str | None = None
-) -> Actor:
-    """The actor of a person session. A proxy whose grant was revoked or has expired is
-    refused here, on every request, and the refusal is audited as the proxy."""
-    person = session.get(InsuredPerson, (row.insurer_no, row.insured_no))
-    principal = _person_name(person) if person else ""
-    grant = session.get(ProxyGrant, row.proxy_grant_id) if row.proxy_grant_id else None
-    if grant is None:
-        return Actor(
-            kind="person",
-            display_name=principal or row.holder_name,
-            insurer_no=row.insurer_no,
-            insured_no=row.insured_no,
-            cert_serial=row.cert_serial,
-            request_id=request_id,
-            extra={"person_session_id": str(row.id), "principal_name": principal},
-        )
-    actor = Actor(
-        kind="person",
-        display_name=f"{grant.proxy_name}（{grant.relationship}・代理人）"[:100],
-        insurer_no=row.insurer_no,
-        insured_no=row.insured_no,
-        cert_serial=row.cert_serial,
-        proxy_for=f"proxy:{grant.id} {grant.proxy_name}"[:40],
-        proxy_scope=frozenset(grant.scope.split()),
-        request_id=request_id,
-        extra={
-            "person_session_id": str(row.id),
-            "proxy_grant_id": str(grant.id),
-            "principal_name": principal,
-        },
-    )
-    state = rules.grant_state(grant.revoked_at, grant.valid_until, today_jst())
-    if state != "active":
-        code = f"PERSON-PROXY-{state.upper()}"
-        proxies.record_action(
-            session,
-            settings,
-            actor,
-            row.insurer_no,
-            row.insured_no,
-            "proxy",
-            "read",
-            code,
-            outcome="denied",
-        )
-        raise proxies.ProxyRefused(code)
-    return actor
 
 
 def card_sessions(
@@ -387,9 +309,24 @@ def switch_principal(session: Session, row: PersonSession, key: str) -> Principa
     raise InvalidInput("切り替え先が見つかりません", code="PERSON-SWITCH-UNKNOWN")
 
 
+def _acting_fields(p: Principal) -> dict[str, object]:
+    """The session's fields that say whom it acts as (``accounts.actors`` reads them)."""
+    grant = p.grant
+    return {
+        "insurer_no": p.insurer_no,
+        "insured_no": p.insured_no,
+        "proxy_grant_id": grant.id if grant else None,
+        "principal_name": p.name[:100] or None,
+        "acting_name": f"{grant.proxy_name}（{grant.relationship}・代理人）"[:100]
+        if grant
+        else None,
+        "proxy_label": f"proxy:{grant.id} {grant.proxy_name}"[:40] if grant else None,
+    }
+
+
 def _act_for(session: Session, row: PersonSession, p: Principal) -> None:
-    row.insurer_no, row.insured_no = p.insurer_no, p.insured_no
-    row.proxy_grant_id = p.grant.id if p.grant else None
+    for name, value in _acting_fields(p).items():
+        setattr(row, name, value)
     session.flush()
 
 

@@ -9,17 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from kaigo_kiban.access import proxies
+from kaigo_kiban.access import rules as access_rules
+from kaigo_kiban.accounts.actors import OptionalPerson, PersonActor, PersonForm
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import InvalidInput
-from kaigo_kiban.person import portal, proxies, rules, service
-from kaigo_kiban.person.pages import (
-    OptionalPerson,
-    PersonActor,
-    PersonForm,
-    login_redirect,
-    portal_context,
-)
-from kaigo_kiban.web.deps import AppSettings, Db, render
+from kaigo_kiban.http.deps import AppSettings, Db, render
+from kaigo_kiban.person import portal, rules, service
+from kaigo_kiban.person.pages import login_redirect, portal_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,9 +90,9 @@ def _settings_page(
         db,
         actor,
         title="代理人とお知らせの設定",
-        grants=[(g, rules.grant_state(g.revoked_at, g.valid_until, today)) for g in grants],
-        groups=rules.SCOPE_GROUPS,
-        groups_of=rules.groups_of_scope,
+        grants=[(g, access_rules.grant_state(g.revoked_at, g.valid_until, today)) for g in grants],
+        groups=access_rules.SCOPE_GROUPS,
+        groups_of=access_rules.groups_of_scope,
         contact=portal.get_contact(db, actor),
         form=extra.pop("form", {}),
         errors=extra.pop("errors", {}),
@@ -143,7 +140,7 @@ def add_proxy(
         valid_until=values["valid_until"],  # type: ignore[arg-type]
     )
     return _settings_page(
-        request, db, actor, invite={"grant": grant, "code": rules.format_invite(code)}
+        request, db, actor, invite={"grant": grant, "code": access_rules.format_invite(code)}
     )
 
 

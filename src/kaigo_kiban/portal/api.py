@@ -12,8 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, UploadFile
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import today_jst
+from kaigo_kiban.http.deps import AppSettings, Db, RowId
 from kaigo_kiban.portal import service
 from kaigo_kiban.portal.models import SubsidyApplication
 from kaigo_kiban.portal.rules import (
@@ -37,7 +39,6 @@ from kaigo_kiban.portal.schemas import (
     SubsidyEstimateOut,
 )
 from kaigo_kiban.registry.models import Organization
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf
 
 router = APIRouter(prefix="/api/v1/portal", tags=["介護情報基盤ポータル（助成金）"])
 

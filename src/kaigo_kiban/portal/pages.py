@@ -13,8 +13,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.errors import Conflict, KibanError
+from kaigo_kiban.http.deps import AppSettings, Db, RowId, render
 from kaigo_kiban.portal import pages_helpdesk, pages_readiness, service, service_review
 from kaigo_kiban.portal.api import Rounds, Today
 from kaigo_kiban.portal.models import SubsidyApplication
@@ -30,7 +32,6 @@ from kaigo_kiban.portal.rules import (
     open_round,
 )
 from kaigo_kiban.registry.models import Organization
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, RowId, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,16 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.responses import Response
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf, optional_actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.errors import FileRejected
 from kaigo_kiban.core.ids import is_insurer_no
 from kaigo_kiban.core.tabular import header_line
+from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.identity.rules import PREFECTURES
 from kaigo_kiban.portal import service_readiness as readiness
 from kaigo_kiban.portal.api import Today
 from kaigo_kiban.portal.formats import READINESS
 from kaigo_kiban.portal.rules_readiness import CHART_END, READINESS_LABELS, QuarterCount
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, check_csrf, optional_actor, render
 
 router = APIRouter(include_in_schema=False)
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]

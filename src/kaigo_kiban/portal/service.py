@@ -19,7 +19,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kaigo_kiban.portal.formats import check_receipt

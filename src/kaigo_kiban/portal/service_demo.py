@@ -10,7 +10,7 @@ import io
 
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.ids import municipality_check_digit
 from kaigo_kiban.identity.rules import PREFECTURES

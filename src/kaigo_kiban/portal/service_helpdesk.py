@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
 from kaigo_kiban.identity.rules import PREFECTURES

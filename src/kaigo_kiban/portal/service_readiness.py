@@ -15,7 +15,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import FieldError, FileRejected, PermissionDenied
 from kaigo_kiban.portal.formats import ReadinessRow, format_readiness, parse_readiness

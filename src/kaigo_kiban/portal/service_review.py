@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import fiscal_year, to_jst, today_jst, utcnow
 from kaigo_kiban.portal.models import SubsidyApplication
 from kaigo_kiban.portal.rules import ApplicationAction, next_status

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from starlette.responses import Response
 
+from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import PermissionDenied
+from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.ingest import api as ingest_api
 from kaigo_kiban.ingest import service as ingest
 from kaigo_kiban.registry import service
-from kaigo_kiban.web.deps import AppSettings, CurrentActor, Db, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,8 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no, is_municipality_code

@@ -27,6 +27,10 @@ from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.errors import KibanError, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.fhir import api as fhir_api
+from kaigo_kiban.http import middleware as api_http
+from kaigo_kiban.http import openapi as api_openapi
+from kaigo_kiban.http.deps import render
+from kaigo_kiban.http.templating import PACKAGE_DIR, make_templates
 from kaigo_kiban.identity import api as identity_api
 from kaigo_kiban.identity import pages as identity_pages
 from kaigo_kiban.ingest import api as ingest_api
@@ -39,10 +43,6 @@ from kaigo_kiban.portal import api as portal_api
 from kaigo_kiban.portal import pages as portal_pages
 from kaigo_kiban.registry import pages as registry_pages
 from kaigo_kiban.web import home
-from kaigo_kiban.web import http as api_http
-from kaigo_kiban.web import openapi as api_openapi
-from kaigo_kiban.web.deps import render
-from kaigo_kiban.web.templating import PACKAGE_DIR, make_templates
 
 API_PREFIXES = ("/api/", "/fhir")
 
@@ -102,7 +102,7 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "http" / "static")), name="static")
     for router in (
         home.router,
         accounts_pages.router,

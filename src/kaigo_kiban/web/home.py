@@ -10,12 +10,13 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
+from kaigo_kiban.accounts.actors import optional_actor
 from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.errors import NotFound
+from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.ingest import service as ingest
 from kaigo_kiban.registry.models import Organization
-from kaigo_kiban.web.deps import AppSettings, Db, optional_actor, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,4 +1,4 @@
-"""Jinja2 environment: one loader over ``web/templates`` and every area's ``templates/``.
+"""Jinja2 environment: one loader over ``http/templates`` and every area's ``templates/``.
 
 Also the shell's navigation table (:data:`NAV`): which menu entries each role sees. An entry
 is shown only once a GET route answers its path, so an area adds its page to the menu by
@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.routing import Match
 
 import kaigo_kiban
-from kaigo_kiban.access.rules import DATA_KINDS, Actor, policy_allows
-from kaigo_kiban.accounts.rules import JOB_TYPES
+from kaigo_kiban.access.rules import DATA_KINDS, policy_allows
+from kaigo_kiban.accounts.rules import JOB_TYPES, Actor
 from kaigo_kiban.cards.formats import CARE_LEVELS, COPAY_RATIOS, COST_CAP_STAGES, SEX
 from kaigo_kiban.core.clock import age_on, to_jst, today_jst, wareki
 
@@ -182,8 +182,8 @@ def _nav_items_in_context(context: Any) -> list[dict[str, Any]]:
 
 
 def make_templates() -> Jinja2Templates:
-    dirs = [PACKAGE_DIR / "web" / "templates"]
-    dirs += sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.parent.name != "web")
+    dirs = [PACKAGE_DIR / "http" / "templates"]
+    dirs += sorted(p for p in PACKAGE_DIR.glob("**/templates") if p.parent.name != "http")
     templates = Jinja2Templates(directory=str(dirs[0]))
     templates.env.loader = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
     templates.env.filters.update(

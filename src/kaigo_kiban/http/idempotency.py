@@ -12,9 +12,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.api import rules
-from kaigo_kiban.api.models import IdempotentResponse
 from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.http import rules
+from kaigo_kiban.http.models import IdempotentResponse
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.core.clock import utcnow
-from kaigo_kiban.person.models import NoticeDelivery, PersonContact, PersonNotice
+from kaigo_kiban.notices.models import NoticeDelivery, PersonContact, PersonNotice
 
 MAX_ATTEMPTS = 3
 

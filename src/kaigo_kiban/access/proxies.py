@@ -1,9 +1,10 @@
-"""Proxies (代理人): granting, binding a proxy's card, revoking, and the gate for persons.
+"""Proxy grants (代理人): granting, binding a proxy's card, revoking. The gate checks them.
 
 A person authorises a family member for a set of data kinds until a date. The grant is bound
 to the proxy's card by a one-time invitation code the person hands over; from then on the
-proxy signs in with their own card. Every request of a proxy re-reads the grant, so a
-revocation or an expiry takes effect at once, and every refusal is audited as the proxy.
+proxy signs in with their own card. Every decision of the gate re-reads the grant
+(``access.service.proxy_fact``), so a revocation or an expiry takes effect at once, and every
+refusal is audited as the proxy.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access import rules as access_rules
+from kaigo_kiban.access import rules
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Actor
-from kaigo_kiban.core.clock import JST, today_jst, utcnow
+from kaigo_kiban.access.models import ProxyGrant
+from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.core.clock import JST, utcnow
 from kaigo_kiban.core.errors import NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.person import rules
-from kaigo_kiban.person.models import PersonSession, ProxyGrant
 
 
 def digest(text: str) -> str:
@@ -30,12 +31,12 @@ def digest(text: str) -> str:
 
 
 class ProxyRefused(PermissionDenied):
-    """A proxy may not act (revoked, expired, outside scope); the audit row is committed."""
+    """A proxy may not change the person's own settings; the audited refusal is kept."""
 
     code = "PERSON-PROXY-REFUSED"
 
     def __init__(self, code: str) -> None:
-        super().__init__(rules.MESSAGES[code], code=code)
+        super().__init__(rules.PROXY_MESSAGES[code], code=code)
 
 
 def bind_invite(
@@ -62,7 +63,7 @@ def bind_invite(
     return None
 
 
-# --- the gate for person actors ------------------------------------------------------------
+# --- auditing portal actions --------------------------------------------------------------
 
 
 def record_action(
@@ -92,70 +93,10 @@ def record_action(
     )
 
 
-def _grant_of(session: Session, actor: Actor) -> ProxyGrant | None:
-    grant_id = actor.extra.get("proxy_grant_id")
-    return session.get(ProxyGrant, int(grant_id)) if grant_id else None
-
-
-def proxy_refusal(session: Session, actor: Actor, data_kind: str) -> str | None:
-    """Why this proxy may not act on ``data_kind`` now (None for persons and allowed proxies)."""
-    if actor.kind != "person" or not actor.proxy_for:
-        return None
-    grant = _grant_of(session, actor)
-    if grant is None:
-        return "PERSON-PROXY-REVOKED"
-    state = rules.grant_state(grant.revoked_at, grant.valid_until, today_jst())
-    if state != "active":
-        return f"PERSON-PROXY-{state.upper()}"
-    if not access_rules.proxy_allows(actor, data_kind):  # the gate's own scope rule
-        return "PERSON-PROXY-SCOPE"
-    return None
-
-
-def gate(
-    session: Session,
-    settings: Settings,
-    actor: Actor,
-    insurer_no: str | None,
-    insured_no: str,
-    data_kind: str,
-    action: str = "read",
-    *,
-    raise_on_deny: bool = True,
-) -> access_rules.Decision:
-    """``access.service.authorize`` with a proxy's grant checked first (same signature)."""
-    refusal = proxy_refusal(session, actor, data_kind)
-    if refusal is None:
-        return access.authorize(
-            session,
-            settings,
-            actor,
-            insurer_no,
-            insured_no,
-            data_kind,
-            action,
-            raise_on_deny=raise_on_deny,
-        )
-    record_action(
-        session,
-        settings,
-        actor,
-        insurer_no or "",
-        insured_no,
-        data_kind,
-        action,
-        refusal,
-        outcome="denied",
-    )
-    if raise_on_deny:
-        raise ProxyRefused(refusal)
-    return access_rules.Decision(False, refusal.removeprefix("PERSON-"), rules.MESSAGES[refusal])
-
-
 def require_self(session: Session, settings: Settings, actor: Actor, action: str) -> None:
     """Proxy settings are the person's own decision: a proxy may not change them."""
     if actor.kind != "person" or actor.insured_no is None or actor.insurer_no is None:
-        raise PermissionDenied(access_rules.DENIALS["NOT-SELF"], code="PERSON-NOT-PERSON")
+        raise PermissionDenied(rules.DENIALS["NOT-SELF"], code="PERSON-NOT-PERSON")
     if actor.proxy_for:
         record_action(
             session,
@@ -263,11 +204,7 @@ def revoke_proxy(session: Session, settings: Settings, actor: Actor, grant_id: i
     if grant.revoked_at is None:
         now = utcnow()
         grant.revoked_at = now
-        session.execute(
-            update(PersonSession)
-            .where(PersonSession.proxy_grant_id == grant.id, PersonSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        accounts.end_sessions_of_grant(session, grant.id, now)
         record_action(
             session,
             settings,

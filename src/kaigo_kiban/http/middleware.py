@@ -19,10 +19,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kaigo_kiban.accounts import service as accounts
-from kaigo_kiban.api import rules
-from kaigo_kiban.api import service as idempotency
+from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.web.deps import SESSION_COOKIE
+from kaigo_kiban.http import idempotency, rules
 
 API_PREFIX = "/api/v1/"
 #: Token endpoints answer with secrets: never stored, never replayed.

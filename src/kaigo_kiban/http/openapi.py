@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from kaigo_kiban.web.http import API_PREFIX, NOT_IDEMPOTENT
+from kaigo_kiban.http.middleware import API_PREFIX, NOT_IDEMPOTENT
 
 _ERROR = {"$ref": "#/components/schemas/ErrorResponse"}
 _SCHEMAS = {

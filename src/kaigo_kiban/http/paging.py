@@ -20,8 +20,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 
-from kaigo_kiban.api.rules import CursorCodec, cursor_key
-from kaigo_kiban.web.deps import AppSettings
+from kaigo_kiban.http.deps import AppSettings
+from kaigo_kiban.http.rules import CursorCodec, cursor_key
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50

@@ -1,0 +1,1 @@
+"""Reference codes every area shares, each defined once (no I/O, no area knowledge)."""

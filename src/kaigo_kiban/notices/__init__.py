@@ -1,0 +1,1 @@
+"""Notices to insured persons: inbox, contact address, delivery queue."""
