@@ -273,16 +273,17 @@ def consent_overview(session: Session, settings: Settings, actor: Actor) -> Cons
     """Every consent and every office assigned to the person, with their states (audited)."""
     insurer_no, insured_no = _principal(actor)
     _consent_gate(session, settings, actor, "read")
-    proxies.record_action(
-        session,
-        settings,
-        actor,
-        insurer_no,
-        insured_no,
-        "consent",
-        "read",
-        "PROXY" if actor.proxy_for else "SELF",
-    )
+    for kind in ("consent", "assignment"):  # the page shows both: both are on record
+        proxies.record_action(
+            session,
+            settings,
+            actor,
+            insurer_no,
+            insured_no,
+            kind,
+            "read",
+            "PROXY" if actor.proxy_for else "SELF",
+        )
     consents = list(
         session.scalars(
             select(Consent)
