@@ -143,7 +143,7 @@ class PostgresStore:
 
 
 def _cli(url: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "kaigo_kiban.cli", "--db", url, *args]
+    return [sys.executable, "-m", "kaigo_kiban.app.cli", "--db", url, *args]
 
 
 def _run(url: str, *args: str) -> None:
@@ -175,7 +175,7 @@ def run_trials(
     full_seconds = time.perf_counter() - started
     after = store.checksum("reference")
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import kaigo_kiban.cli"], check=True, timeout=120)
+    subprocess.run([sys.executable, "-c", "import kaigo_kiban.app.cli"], check=True, timeout=120)
     import_seconds = time.perf_counter() - t0
     outcomes = {"before": 0, "committed": 0}
     bad: list[dict[str, object]] = []

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards.formats import INSURANCE_CARD
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate, unit_of_work
 from kaigo_kiban.core.settings import Settings
@@ -55,7 +56,7 @@ def child(path: Path, url: str) -> None:
         upsert_insurer(session, INSURER, "架空市")
     started = time.perf_counter()
     with unit_of_work(factory) as session:
-        report = ingest_file(session, path, settings, submitted_by="bench")
+        report = ingest_file(session, path, settings, kinds=KINDS, submitted_by="bench")
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(

@@ -33,6 +33,7 @@ from sqlalchemy import insert, select
 
 from kaigo_kiban.access.models import Assignment, Consent
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards.formats import INSURANCE_CARD
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate, unit_of_work
@@ -68,7 +69,7 @@ def load(url: str, persons: int, sample: int, work: Path) -> tuple[list[str], st
     with unit_of_work(factory) as session:
         upsert_insurer(session, INSURER, "架空市")
     with unit_of_work(factory) as session:
-        report = ingest_file(session, path, settings, submitted_by="bench")
+        report = ingest_file(session, path, settings, kinds=KINDS, submitted_by="bench")
         assert report.status == "committed", report.to_dict()
     path.unlink()
     with unit_of_work(factory) as session:
@@ -195,7 +196,16 @@ def main() -> None:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("KK_")}
         server = subprocess.Popen(
-            [sys.executable, "-m", "kaigo_kiban.cli", "--db", url, "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "kaigo_kiban.app.cli",
+                "--db",
+                url,
+                "serve",
+                "--port",
+                str(port),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,

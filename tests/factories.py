@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards.formats import COPAY_CARD, COST_CAP_CERT, INSURANCE_CARD, REDUCTION_CERT
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.core.tabular import Layout, format_csv_line, header_line
@@ -106,7 +107,7 @@ def ingest(session: Session, path: Path, settings: Settings) -> FileReport:
     """Ingest like the CLI does: a rejection rolls the file back (to the test's savepoint)."""
     try:
         with session.begin_nested():
-            return ingest_file(session, path, settings, submitted_by="test")
+            return ingest_file(session, path, settings, kinds=KINDS, submitted_by="test")
     except IngestRejected as rejected:
         return rejected.report
 

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-import kaigo_kiban.web.app  # noqa: F401  (imports every area, so every model is registered)
+import kaigo_kiban.app.factory  # noqa: F401  (imports every area, so every model is registered)
 from kaigo_kiban.core.models import Base
 
 

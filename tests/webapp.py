@@ -10,12 +10,12 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.app.factory import create_app
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki.service import IssuedCertificate
-from kaigo_kiban.web.app import create_app
 from tests.factories import INSURER_NO, make_insurer, make_org
 
 PASSWORD = "Test-Pass-2026!"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kaigo_kiban.api import errorcodes
+from kaigo_kiban.app import errorcodes
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 

@@ -37,7 +37,7 @@ def _seed(url: str) -> None:
 
 def _verify(url: str) -> tuple[int, dict]:
     done = subprocess.run(
-        [sys.executable, "-m", "kaigo_kiban.cli", "--db", url, "audit", "verify", "--json"],
+        [sys.executable, "-m", "kaigo_kiban.app.cli", "--db", url, "audit", "verify", "--json"],
         capture_output=True,
         text=True,
         timeout=120,

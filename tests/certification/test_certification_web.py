@@ -16,6 +16,7 @@ from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.certification.models import OpinionRequest
 from kaigo_kiban.core.clock import today_jst
@@ -72,7 +73,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> AppHarness:
     ]
     with unit_of_work(h.sessions()) as db:
         for path in files:
-            report = ingest_file(db, path, h.settings, submitted_by="test")
+            report = ingest_file(db, path, h.settings, kinds=KINDS, submitted_by="test")
             assert report.status == "committed", report.to_dict()
         for person in (PERSON, OTHER):
             access.record_consent(
@@ -398,7 +399,10 @@ def test_distribution_of_days_to_decision_is_an_svg_with_a_table_fallback(
     ]
     with unit_of_work(harness.sessions()) as db:
         for path in files:
-            assert ingest_file(db, path, harness.settings, submitted_by="t").status == "committed"
+            assert (
+                ingest_file(db, path, harness.settings, kinds=KINDS, submitted_by="t").status
+                == "committed"
+            )
     client, _csrf = _signed_in(harness, "city")
     text = client.get("/municipal/certifications").text
     assert '<svg role="img" aria-labelledby="dist-title dist-desc"' in text

@@ -22,10 +22,10 @@ from sqlalchemy.orm import aliased
 
 from kaigo_kiban.access.models import Assignment, Consent
 from kaigo_kiban.accounts.models import Credential, StaffAccount
+from kaigo_kiban.app.demo.builder import DEMO_INSURER, DEMO_PASSWORD, DEMO_TOTP
 from kaigo_kiban.cards.models import InsuranceCard
 from kaigo_kiban.core.database import make_engine
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.demo.service import DEMO_INSURER, DEMO_PASSWORD, DEMO_TOTP
 from kaigo_kiban.registry.models import InsuredPerson, Organization
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KK_")}
         env["KK_DATA_DIR"] = str(self.data_dir)
         done = subprocess.run(
-            [sys.executable, "-m", "kaigo_kiban.cli", "--db", self.database_url, *args],
+            [sys.executable, "-m", "kaigo_kiban.app.cli", "--db", self.database_url, *args],
             env=env,
             capture_output=True,
             text=True,

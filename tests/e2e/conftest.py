@@ -80,7 +80,7 @@ def live_server(chromium_path: Path) -> Iterator[LiveServer]:
     command = [
         sys.executable,
         "-m",
-        "kaigo_kiban.cli",
+        "kaigo_kiban.app.cli",
         "--db",
         database_url,
         "demo",

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fhirpy import SyncFHIRClient
 
-from kaigo_kiban.demo.service import DEMO_PASSWORD
+from kaigo_kiban.app.demo.builder import DEMO_PASSWORD
 from tests.e2e.browser import LiveServer, totp_code
 
 

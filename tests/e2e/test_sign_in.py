@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page
 
-from kaigo_kiban.demo.service import DEMO_TOTP
+from kaigo_kiban.app.demo.builder import DEMO_TOTP
 from tests.e2e.browser import (
     LiveServer,
     expire_sessions,

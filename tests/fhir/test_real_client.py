@@ -59,7 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KK_")}
     env.update(KK_SECRET_KEY="fhir-client-test", KK_DATA_DIR=str(tmp), PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "kaigo_kiban.cli", "--db", database_url, "serve"]
+    command = [sys.executable, "-m", "kaigo_kiban.app.cli", "--db", database_url, "serve"]
     command += ["--port", str(port), "--host", "127.0.0.1"]
     log_path = tmp / "server.log"
     url = f"http://127.0.0.1:{port}"

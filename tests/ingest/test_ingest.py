@@ -323,7 +323,7 @@ def test_municipal_system_key_sends_a_file_over_http(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "kaigo_kiban.cli",
+            "kaigo_kiban.app.cli",
             "--db",
             url,
             "registry",

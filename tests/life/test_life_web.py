@@ -10,7 +10,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.cli import app as cli
+from kaigo_kiban.app.cli import app as cli
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.life import formats

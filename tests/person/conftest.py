@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.actors import actor_for_person_session
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.app.demo import person as demo
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
-from kaigo_kiban.person import demo, service
+from kaigo_kiban.person import service
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import service as pki
 from tests.factories import INSURER_NO, actor_for, make_insurer, make_org, make_person

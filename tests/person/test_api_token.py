@@ -15,11 +15,12 @@ from sqlalchemy import select
 from kaigo_kiban.access import proxies
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import PersonSession
+from kaigo_kiban.app.demo import person as demo
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.identity import service as identity
-from kaigo_kiban.person import demo, service
+from kaigo_kiban.person import service
 from kaigo_kiban.person.models import PersonLoginAttempt
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import service as pki

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kaigo_kiban.access.models import ProxyGrant
+from kaigo_kiban.app.demo import builder as demo
 from kaigo_kiban.benefits.models import HomeModification
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate, unit_of_work
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.demo import service as demo
 from kaigo_kiban.life.models import LifeAssessment
 
 

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kaigo_kiban.access import service as access
+from kaigo_kiban.app.demo import person as demo
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.identity import service as identity
-from kaigo_kiban.person import demo
 from kaigo_kiban.registry.models import Organization
 from tests.factories import (
     INSURER_NO,

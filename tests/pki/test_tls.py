@@ -25,11 +25,11 @@ import typer
 from typer.testing import CliRunner
 
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.app.commands import serve as serve_command
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate, unit_of_work
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.pki import service
-from kaigo_kiban.pki.commands import serve_tls_command
 from kaigo_kiban.pki.tls import (
     ClientCertMiddleware,
     CrlWatcher,
@@ -389,7 +389,7 @@ def test_serve_with_tls_needs_the_platform_ca(tmp_path: Path) -> None:
     def _options(ctx: typer.Context) -> None:
         ctx.obj = CliContext(settings)
 
-    root.command("serve")(serve_tls_command)
+    root.command("serve")(serve_command)
     result = CliRunner().invoke(root, ["serve", "--tls", "--port", "0"])
 
     assert result.exit_code == 2

@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from kaigo_kiban.app.factory import create_app
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import api as identity_api
 from kaigo_kiban.pki.tls import serve_tls
-from kaigo_kiban.web.app import create_app
 
 
 def main() -> None:

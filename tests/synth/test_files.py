@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards.formats import CARD_LAYOUTS
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.core.tabular import format_csv_line, header_line
@@ -62,7 +63,7 @@ def test_files_are_utf8_with_crlf_and_the_layout_header(town: Generated) -> None
 
 
 def test_file_names_follow_the_ingest_grammar_with_cards_first(town: Generated) -> None:
-    parsed = [parse_file_name(f.name) for f in town.manifest.files]
+    parsed = [parse_file_name(f.name, KINDS) for f in town.manifest.files]
     assert all(isinstance(p, FileName) for p in parsed)
     assert [p.kind for p in parsed] == [layout.kind for layout in CARD_LAYOUTS]  # type: ignore[union-attr]
     assert {p.insurer_no for p in parsed} == {INSURER}  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.ingest.service import ingest_file
 from tests.factories import insurance_card_row, write_card_file
@@ -27,7 +28,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> AppHarness:
     built = build_app(f"sqlite:///{tmp / 'web.db'}", tmp)
     card = write_card_file(tmp, "insurance_card", [insurance_card_row(PERSON_NO)])
     with unit_of_work(built.sessions()) as db:
-        ingest_file(db, card, built.settings, submitted_by="test")
+        ingest_file(db, card, built.settings, kinds=KINDS, submitted_by="test")
     return built
 
 

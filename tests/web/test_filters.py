@@ -7,9 +7,10 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kaigo_kiban.app.navigation import template_filters, template_globals
 from kaigo_kiban.http.templating import make_templates
 
-FILTERS = make_templates().env.filters
+FILTERS = make_templates(filters=template_filters(), globals=template_globals()).env.filters
 
 
 def test_date_shows_reiwa_then_seireki() -> None:

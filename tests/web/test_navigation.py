@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.http.templating import NAV, ROLE_LABELS, nav_items, nav_role, readable_kinds
+from kaigo_kiban.app.navigation import NAV, ROLE_LABELS, nav_items, nav_role, readable_kinds
 from tests.web.html import read_page
 
 

@@ -102,6 +102,16 @@ async def check_csrf(
     await require_csrf_token(request)
 
 
+def municipal_actor(actor: CurrentActor) -> Actor:
+    """Municipal staff only (pages of the municipality)."""
+    if actor.organization_kind != "municipality":
+        raise PermissionDenied("市町村職員向けの画面です", code="PAGE-MUNICIPAL-ONLY")
+    return actor
+
+
+MunicipalActor = Annotated[Actor, Depends(municipal_actor)]
+
+
 # --- persons and proxies -------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.registry import service as registry
 
 _hasher = PasswordHasher()
 
@@ -398,3 +399,16 @@ def end_sessions_of_grant(session: Session, grant_id: int, now: dt.datetime) -> 
         .where(PersonSession.proxy_grant_id == grant_id, PersonSession.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def issue_municipal_system_key(session: Session, insurer_no: str, label: str, days: int) -> str:
+    """A bearer key for a municipality's system (file sending); only its hash is stored."""
+    org = registry.municipal_organization(session, insurer_no)
+    issued = issue_credential(
+        session,
+        kind="system",
+        organization_id=org.id,
+        lifetime=dt.timedelta(days=days),
+        label=label,
+    )
+    return issued.secret

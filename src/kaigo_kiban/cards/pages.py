@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from kaigo_kiban.access.service import AccessDenied
-from kaigo_kiban.accounts.actors import CurrentActor
+from kaigo_kiban.accounts.actors import CurrentActor, MunicipalActor
 from kaigo_kiban.cards import service
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.portal import service_readiness as readiness
+from kaigo_kiban.registry import service as registry
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,3 +60,41 @@ def lookup(
     context["errors"] = errors
     status = 422 if errors else 200
     return render(request, "cards/lookup.html", context, status_code=status)
+
+
+@router.get("/municipal/persons")
+def search(
+    request: Request, db: Db, settings: AppSettings, actor: MunicipalActor, q: str = ""
+) -> Response:
+    persons = service.search_persons(db, settings, actor, q) if q else []
+    template = (
+        "registry/_results.html" if request.headers.get("hx-request") else "registry/search.html"
+    )
+    return render(request, template, {"q": q, "persons": persons, "title": "被保険者の検索"})
+
+
+@router.get("/municipal/persons/{insured_no}")
+def person(
+    request: Request,
+    insured_no: str,
+    db: Db,
+    settings: AppSettings,
+    actor: MunicipalActor,
+    as_of: dt.date | None = Query(None),
+) -> Response:
+    day = as_of or today_jst()
+    person = registry.get_person(db, actor.insurer_no or "", insured_no)
+    data = service.read_cards(
+        db, settings, actor, person.insurer_no, insured_no, day, with_history=True
+    )
+    return render(
+        request,
+        "registry/person.html",
+        {
+            "person": person,
+            "cards": data,
+            "as_of": day,
+            "labels": service.CARD_LABELS,
+            "title": person.name_kanji,
+        },
+    )

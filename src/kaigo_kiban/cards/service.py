@@ -25,6 +25,7 @@ from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.database import upsert
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson
 
 CARD_MODELS = {
@@ -503,3 +504,11 @@ def apply_plan_notification(
     return _derive_insurance_card(
         session, insurer_no, insured_no, plan_valid_from, file_id, changes
     )
+
+
+def search_persons(
+    session: Session, settings: Settings, actor: Actor, query: str, limit: int = 50
+) -> list[InsuredPerson]:
+    """Search within the actor's insurer; every person shown in the results is authorised and audited."""
+    found = registry.search_persons(session, actor.insurer_no or "", query, limit)
+    return access.visible_persons(session, settings, actor, list(found))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import typer
 from sqlalchemy import Engine
@@ -15,6 +17,7 @@ from kaigo_kiban.core.settings import Settings
 @dataclass
 class CliContext:
     settings: Settings
+    ingest_kinds: Mapping[str, Any] = field(default_factory=dict)  # set by the composition root
     _engine: Engine | None = field(default=None, repr=False)
 
     def engine(self) -> Engine:

@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from kaigo_kiban.accounts.actors import CurrentActor
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/municipal", tags=["市町村ファイル取�
 
 
 def receive_upload(
-    db: Db, settings: AppSettings, actor: CurrentActor, upload: UploadFile
+    request: Request, db: Db, settings: AppSettings, actor: CurrentActor, upload: UploadFile
 ) -> FileReport:
     """Spool the upload to disk and ingest it for the actor's insurer; used by API and page."""
     if actor.organization_kind != "municipality" or actor.insurer_no is None:
@@ -36,6 +36,7 @@ def receive_upload(
                 db,
                 path,
                 settings,
+                kinds=request.app.state.ingest_kinds,
                 submitted_by=actor.display_name,
                 only_insurer=actor.insurer_no,
             )
@@ -66,8 +67,12 @@ def receive_upload(
     },
 )
 def post_file(
-    db: Db, settings: AppSettings, actor: CurrentActor, file: UploadFile = File(...)
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    actor: CurrentActor,
+    file: UploadFile = File(...),
 ) -> JSONResponse:
-    report = receive_upload(db, settings, actor, file)
+    report = receive_upload(request, db, settings, actor, file)
     status = 422 if report.status == "rejected" else 200
     return JSONResponse({"files": [report.to_dict()]}, status_code=status)

@@ -55,7 +55,12 @@ def ingest(
             try:
                 with unit_of_work(factory) as session:
                     report = ingest_file(
-                        session, path, settings, submitted_by="cli", progress=advance
+                        session,
+                        path,
+                        settings,
+                        kinds=context.ingest_kinds,
+                        submitted_by="cli",
+                        progress=advance,
                     )
             except IngestRejected as rejected:
                 report = rejected.report  # its rejection report was kept by the unit of work

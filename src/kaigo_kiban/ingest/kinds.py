@@ -1,28 +1,20 @@
-"""The data kinds municipal systems send, each a layout plus the area function that merges it.
+"""What a data kind of municipal files is to the pipeline (a layout, a target table and the
+area function that merges it) and the file-name convention.
 
-Areas declare layouts in their ``formats.py`` and merge logic in their ``service.py``; this
-module is the one place that lists them, so the pipeline stays ignorant of any one area.
+Areas declare layouts in their ``formats.py`` and merge logic in their ``service.py``; the
+composition root lists them (``app.intake.KINDS``), so the pipeline knows no area.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access import formats as access_formats
-from kaigo_kiban.access import service as access_service
-from kaigo_kiban.access.models import Consent, ServiceEvidence
-from kaigo_kiban.benefits import formats as benefit_formats
-from kaigo_kiban.benefits import models as benefit_models
-from kaigo_kiban.benefits import service as benefit_service
-from kaigo_kiban.cards import formats as card_formats
-from kaigo_kiban.cards import service as card_service
-from kaigo_kiban.certification import service as cert_service
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.tabular import Layout
 
@@ -41,34 +33,6 @@ class DataKind:
         return self.layout.kind
 
 
-def _card_kind(layout: Layout) -> DataKind:
-    table = card_service.CARD_TABLES[layout.kind]
-    return DataKind(layout, table, card_service.merge_card_file)
-
-
-_ALL: list[DataKind] = [
-    *map(_card_kind, card_formats.CARD_LAYOUTS),
-    # One line per further kind, owned by its area (layout in formats.py, merge in service.py).
-    DataKind(
-        access_formats.SERVICE_EVIDENCE,
-        ServiceEvidence.__table__,
-        access_service.merge_service_evidence,
-    ),
-    DataKind(access_formats.CONSENT, Consent.__table__, access_service.merge_consent),
-    *(DataKind(*kind) for kind in cert_service.FILE_KINDS),  # the five certification kinds
-    DataKind(
-        benefit_formats.HOME_MODIFICATION,
-        benefit_models.HomeModification.__table__,
-        benefit_service.merge_usage_file,
-    ),
-    DataKind(
-        benefit_formats.EQUIPMENT_PURCHASE,
-        benefit_models.EquipmentPurchase.__table__,
-        benefit_service.merge_usage_file,
-    ),
-]
-KINDS: dict[str, DataKind] = {k.name: k for k in _ALL}
-
 FILE_NAME = re.compile(
     r"(?P<kind>[a-z][a-z_]*?)_(?P<insurer_no>[0-9]{6})_(?P<created>[0-9]{14})"
     r"(?:_(?P<seq>[0-9]{1,6}))?\.(?P<ext>csv|jsonl)",
@@ -85,7 +49,7 @@ class FileName:
     format: str
 
 
-def parse_file_name(name: str) -> FileName | FieldError:
+def parse_file_name(name: str, known: Collection[str]) -> FileName | FieldError:
     """``<kind>_<insurer_no>_<YYYYMMDDHHMMSS>[_<seq>].csv|jsonl`` → parts, or the error."""
     m = FILE_NAME.fullmatch(name)
     if m is None:
@@ -96,10 +60,10 @@ def parse_file_name(name: str) -> FileName | FieldError:
             file=name,
         )
     kind = m["kind"].lower()
-    if kind not in KINDS:
+    if kind not in known:
         return FieldError(
             code="ING-UNKNOWN-KIND",
-            message=f"未知のデータ種別です (使用可能: {', '.join(sorted(KINDS))})",
+            message=f"未知のデータ種別です (使用可能: {', '.join(sorted(known))})",
             value=m["kind"],
             file=name,
         )

@@ -8,7 +8,7 @@ rollback discards everything, staging included. The same bytes twice are a no-op
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,7 +22,7 @@ from kaigo_kiban.core.database import bulk_insert, keep
 from kaigo_kiban.core.errors import Conflict, FieldError, KibanError
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.core.tabular import compile_layout, iter_lines, split_csv_line, split_jsonl_line
-from kaigo_kiban.ingest.kinds import KINDS, DataKind, FileName, parse_file_name
+from kaigo_kiban.ingest.kinds import DataKind, FileName, parse_file_name
 from kaigo_kiban.ingest.models import IngestFile
 from kaigo_kiban.registry.models import Insurer
 
@@ -128,6 +128,7 @@ def ingest_file(
     path: Path,
     settings: Settings,
     *,
+    kinds: Mapping[str, DataKind],
     submitted_by: str,
     display_name: str | None = None,
     progress: Callable[[int], None] | None = None,
@@ -141,12 +142,12 @@ def ingest_file(
     name = display_name or path.name
     sha, size = file_digest(path)
     report = FileReport(file=name, kind=None, status="rejected", sha256=sha, size_bytes=size)
-    parsed = parse_file_name(name)
+    parsed = parse_file_name(name, kinds)
     if isinstance(parsed, FieldError):
         report.errors, report.error_total = [parsed], 1
         raise _reject(session, report, submitted_by)
     report.kind, report.insurer_no = parsed.kind, parsed.insurer_no
-    kind = KINDS[parsed.kind]
+    kind = kinds[parsed.kind]
 
     previous = session.scalar(
         select(IngestFile).where(

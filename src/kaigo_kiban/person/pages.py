@@ -20,6 +20,7 @@ from starlette.responses import Response
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.actors import PERSON_COOKIE, OptionalPerson, PersonActor, PersonForm
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.app.demo.person import demo_cards_dir
 from kaigo_kiban.cards.formats import REDUCTION_KINDS
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
 from kaigo_kiban.core.errors import KibanError, NotFound
@@ -27,7 +28,6 @@ from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import formats, portal, rules, service
-from kaigo_kiban.person.demo import demo_cards_dir
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,13 +11,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
-import uvicorn
 
 from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.clock import to_jst, utcnow
 from kaigo_kiban.core.errors import KibanError, NotFound
 from kaigo_kiban.pki import ledger, rules, service
-from kaigo_kiban.pki import tls as tls_server
 
 app = typer.Typer(
     help="基盤認証局: クライアント証明書・医師の署名用証明書の発行と失効", no_args_is_help=True
@@ -188,41 +186,4 @@ def list_certificates(
         typer.echo(
             f"{e.serial}  {STATUS[e.status(now)]:<4}  {rules.KINDS.get(e.kind, e.kind)}  "
             f"{e.org_code or '-'}  {e.name}  〜{_jst(e.not_after)}"
-        )
-
-
-def serve_tls_command(
-    ctx: typer.Context,
-    port: int = typer.Option(8000, "--port"),
-    host: str = typer.Option("127.0.0.1", "--host"),
-    tls: bool = typer.Option(
-        False, "--tls", help="TLS 1.3 とクライアント証明書 (基盤認証局) を必須にして起動します"
-    ),
-    ca_dir: Path | None = typer.Option(
-        None, "--ca-dir", help="基盤認証局のディレクトリ (既定: <data_dir>/pki)"
-    ),
-    server_name: list[str] = typer.Option(
-        [], "--server-name", help="サーバ証明書に入れるホスト名・IPアドレス (複数可)"
-    ),
-    server_cert: Path | None = typer.Option(None, "--server-cert", help="既存のサーバ証明書 (PEM)"),
-    server_key: Path | None = typer.Option(None, "--server-key", help="既存のサーバ秘密鍵 (PEM)"),
-) -> None:
-    """Webサーバを起動します (--tls で TLS 1.3 + クライアント証明書)。"""
-    from kaigo_kiban.web.app import create_app  # imported here: the app imports the areas
-
-    settings = cli_context(ctx).settings
-    app = create_app(settings)
-    if not tls:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
-        return
-    with reported_errors():
-        tls_server.serve_tls(
-            app,
-            settings,
-            host,
-            port,
-            ca_dir,
-            server_names=server_name or None,
-            server_cert=server_cert,
-            server_key=server_key,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.errors import KibanError
@@ -44,7 +45,7 @@ def system_key(
     """市町村システム用のAPIキーを発行します (表示は一度だけ。保存されるのはハッシュのみ)。"""
     try:
         with unit_of_work(cli_context(ctx).sessions()) as session:
-            secret = service.issue_municipal_system_key(session, insurer_no, label, days)
+            secret = accounts.issue_municipal_system_key(session, insurer_no, label, days)
     except KibanError as exc:
         typer.echo(f"エラー [{exc.code}] {exc.message}", err=True)
         raise typer.Exit(2) from exc

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access import service as access
-from kaigo_kiban.accounts import service as accounts
-from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no, is_municipality_code
-from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import (
     InsuredPerson,
     Insurer,
@@ -120,14 +115,6 @@ def search_persons(
     return session.scalars(stmt.order_by(InsuredPerson.insured_no).limit(limit)).all()
 
 
-def search_persons_audited(
-    session: Session, settings: Settings, actor: Actor, query: str, limit: int = 50
-) -> list[InsuredPerson]:
-    """Search within the actor's insurer; every person shown in the results is authorised and audited."""
-    found = search_persons(session, actor.insurer_no or "", query, limit)
-    return access.visible_persons(session, settings, actor, list(found))
-
-
 def municipal_organization(session: Session, insurer_no: str) -> Organization:
     """The municipality organisation of an insurer (created on first use)."""
     insurer = get_insurer(session, insurer_no)
@@ -148,19 +135,6 @@ def municipal_organization(session: Session, insurer_no: str) -> Organization:
         session.add(org)
         session.flush()
     return org
-
-
-def issue_municipal_system_key(session: Session, insurer_no: str, label: str, days: int) -> str:
-    """A bearer key for a municipality's system (file sending); only its hash is stored."""
-    org = municipal_organization(session, insurer_no)
-    issued = accounts.issue_credential(
-        session,
-        kind="system",
-        organization_id=org.id,
-        lifetime=dt.timedelta(days=days),
-        label=label,
-    )
-    return issued.secret
 
 
 def add_municipality(

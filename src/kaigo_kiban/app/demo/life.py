@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment
+from kaigo_kiban.app.demo.person import demo_insurer, demo_persons
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.life import formats, rules, service
-from kaigo_kiban.person.demo import demo_insurer, demo_persons
 from kaigo_kiban.registry.models import InsuredPerson, Organization
 
 LIFE_OFFICE = "1470000037"  # the demo's デイサービス (通所介護 15)

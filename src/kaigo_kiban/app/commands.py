@@ -13,18 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import uvicorn
 
-from kaigo_kiban.api import errorcodes
+from kaigo_kiban.app import errorcodes
+from kaigo_kiban.app.factory import create_app
+from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.http.rules import compare_openapi
+from kaigo_kiban.pki import tls as tls_server
+from kaigo_kiban.pki.commands import reported_errors
 
 app = typer.Typer(help="API の仕様書 (OpenAPI) とエラーコード一覧", no_args_is_help=True)
 
 
 def current_openapi() -> dict[str, Any]:
     """The OpenAPI document the application serves (no database is touched)."""
-    from kaigo_kiban.web.app import create_app  # the app is built only for this command
-
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url="sqlite://", data_dir=Path(tmp), secret_key="openapi")
         return create_app(settings, migrate_db=False).openapi()
@@ -74,3 +77,38 @@ def error_codes(
         return
     write.write_text(errorcodes.replace_table(write.read_text("utf-8"), table), encoding="utf-8")
     typer.echo(f"{write} のエラーコード一覧を更新しました")
+
+
+def serve(
+    ctx: typer.Context,
+    port: int = typer.Option(8000, "--port"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    tls: bool = typer.Option(
+        False, "--tls", help="TLS 1.3 とクライアント証明書 (基盤認証局) を必須にして起動します"
+    ),
+    ca_dir: Path | None = typer.Option(
+        None, "--ca-dir", help="基盤認証局のディレクトリ (既定: <data_dir>/pki)"
+    ),
+    server_name: list[str] = typer.Option(
+        [], "--server-name", help="サーバ証明書に入れるホスト名・IPアドレス (複数可)"
+    ),
+    server_cert: Path | None = typer.Option(None, "--server-cert", help="既存のサーバ証明書 (PEM)"),
+    server_key: Path | None = typer.Option(None, "--server-key", help="既存のサーバ秘密鍵 (PEM)"),
+) -> None:
+    """Webサーバを起動します (--tls で TLS 1.3 + クライアント証明書)。"""
+    settings = cli_context(ctx).settings
+    app = create_app(settings)
+    if not tls:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    with reported_errors():
+        tls_server.serve_tls(
+            app,
+            settings,
+            host,
+            port,
+            ca_dir,
+            server_names=server_name or None,
+            server_cert=server_cert,
+            server_key=server_key,
+        )

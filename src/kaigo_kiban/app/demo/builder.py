@@ -17,8 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.benefits import demo as benefits_demo
+from kaigo_kiban.app.demo import benefits as benefits_demo
+from kaigo_kiban.app.demo import life as life_demo
+from kaigo_kiban.app.demo import person as person_demo
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.careplan import service as careplan
 from kaigo_kiban.certification import service as cert_service
@@ -28,9 +32,7 @@ from kaigo_kiban.core.errors import PermissionDenied
 from kaigo_kiban.core.ids import municipality_check_digit
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.ingest.service import ingest_file
-from kaigo_kiban.life import demo as life_demo
 from kaigo_kiban.notices import service as notices
-from kaigo_kiban.person import demo as person_demo
 from kaigo_kiban.portal import service as portal_service
 from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson, OfficeService, Organization
@@ -89,7 +91,7 @@ def seed(
         )
         for path in sorted(out.glob("*.csv"), key=_kind_order):
             with unit_of_work(factory) as session:
-                report = ingest_file(session, path, settings, submitted_by="demo")
+                report = ingest_file(session, path, settings, kinds=KINDS, submitted_by="demo")
                 counts[report.kind or path.name] = report.rows
     with unit_of_work(factory) as session:
         orgs = _create_orgs(session)
@@ -155,8 +157,6 @@ def orgs_by_code(session: Session) -> dict[str, Organization]:
 
 
 def staff_actor(session: Session, org: Organization, login_id: str) -> Actor:
-    from kaigo_kiban.accounts.models import StaffAccount
-
     account = session.scalar(select(StaffAccount).where(StaffAccount.login_id == login_id))
     assert account is not None
     return Actor(

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from kaigo_kiban.api.commands import app as api_app
+from kaigo_kiban.app.commands import app as api_app
+from kaigo_kiban.app.commands import serve
+from kaigo_kiban.app.demo.commands import demo
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.audit.commands import app as audit_app
 from kaigo_kiban.careplan.commands import app as careplan_app
 from kaigo_kiban.certification.commands import app as certification_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.demo.commands import demo
 from kaigo_kiban.identity.commands import app as card_app
 from kaigo_kiban.ingest.commands import ingest
 from kaigo_kiban.life.commands import app as life_app
 from kaigo_kiban.person.commands import app as person_app
 from kaigo_kiban.pki.commands import app as pki_app
-from kaigo_kiban.pki.commands import serve_tls_command
 from kaigo_kiban.portal.commands import app as portal_app
 from kaigo_kiban.registry.commands import app as registry_app
 from kaigo_kiban.synth.commands import synth
@@ -37,13 +38,13 @@ def main_options(
     ),
 ) -> None:
     settings = Settings(database_url=db) if db else Settings()
-    ctx.obj = CliContext(settings)
+    ctx.obj = CliContext(settings, ingest_kinds=KINDS)
 
 
 app.command("ingest")(ingest)
 app.command("demo")(demo)
 app.command("synth")(synth)
-app.command("serve")(serve_tls_command)
+app.command("serve")(serve)
 app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
 app.add_typer(portal_app, name="portal")

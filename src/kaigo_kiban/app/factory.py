@@ -14,6 +14,8 @@ from kaigo_kiban.access import api as access_api
 from kaigo_kiban.access import pages as access_pages
 from kaigo_kiban.accounts import api as accounts_api
 from kaigo_kiban.accounts import pages as accounts_pages
+from kaigo_kiban.app.intake import KINDS
+from kaigo_kiban.app.navigation import template_filters, template_globals
 from kaigo_kiban.benefits import api as benefits_api
 from kaigo_kiban.benefits import pages as benefits_pages
 from kaigo_kiban.cards import api as cards_api
@@ -27,6 +29,7 @@ from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.errors import KibanError, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.fhir import api as fhir_api
+from kaigo_kiban.homes import pages as home
 from kaigo_kiban.http import middleware as api_http
 from kaigo_kiban.http import openapi as api_openapi
 from kaigo_kiban.http.deps import render
@@ -34,6 +37,7 @@ from kaigo_kiban.http.templating import PACKAGE_DIR, make_templates
 from kaigo_kiban.identity import api as identity_api
 from kaigo_kiban.identity import pages as identity_pages
 from kaigo_kiban.ingest import api as ingest_api
+from kaigo_kiban.ingest import pages as ingest_pages
 from kaigo_kiban.life import api as life_api
 from kaigo_kiban.life import pages as life_pages
 from kaigo_kiban.person import api as person_api
@@ -41,8 +45,6 @@ from kaigo_kiban.person import pages as person_pages
 from kaigo_kiban.person import settings_pages as person_settings_pages
 from kaigo_kiban.portal import api as portal_api
 from kaigo_kiban.portal import pages as portal_pages
-from kaigo_kiban.registry import pages as registry_pages
-from kaigo_kiban.web import home
 
 API_PREFIXES = ("/api/", "/fhir")
 
@@ -68,7 +70,8 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
-    app.state.templates = make_templates()
+    app.state.ingest_kinds = KINDS
+    app.state.templates = make_templates(filters=template_filters(), globals=template_globals())
 
     @app.exception_handler(KibanError)
     async def domain_error(request: Request, exc: KibanError) -> Response:
@@ -107,7 +110,7 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         home.router,
         accounts_pages.router,
         accounts_api.router,
-        registry_pages.router,
+        ingest_pages.router,
         cards_api.router,
         ingest_api.router,
         cards_pages.router,

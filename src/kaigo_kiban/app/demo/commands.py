@@ -8,11 +8,11 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from kaigo_kiban.app.demo.builder import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP, seed
+from kaigo_kiban.app.factory import create_app
 from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.demo.service import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP, seed
-from kaigo_kiban.web.app import create_app
 
 
 def demo(

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.app.demo.person import demo_insurer, demo_persons
+from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.benefits.formats import EQUIPMENT_PURCHASE, HOME_MODIFICATION
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.core.tabular import Layout, format_csv_line, header_line
-from kaigo_kiban.person.demo import demo_insurer, demo_persons
+from kaigo_kiban.ingest.service import ingest_file
 from kaigo_kiban.registry.models import Organization
 
 
@@ -36,8 +38,6 @@ def seed_demo(
     session: Session, settings: Settings, orgs_by_code: dict[str, Organization], out_dir: Path
 ) -> dict[str, int]:
     """Usage records for the first demo persons; the first one exceeds the 20万円 allowance."""
-    from kaigo_kiban.ingest.service import ingest_file  # ingest lists this area's kinds
-
     insurer_no = demo_insurer(orgs_by_code)
     persons = demo_persons(session, orgs_by_code, 4)
     today = today_jst()
@@ -98,7 +98,11 @@ def seed_demo(
     for layout, rows in ((HOME_MODIFICATION, home), (EQUIPMENT_PURCHASE, equipment)):
         if rows:
             report = ingest_file(
-                session, _write(out_dir, layout, insurer_no, rows), settings, submitted_by="demo"
+                session,
+                _write(out_dir, layout, insurer_no, rows),
+                settings,
+                kinds=KINDS,
+                submitted_by="demo",
             )
             counts[layout.kind] = report.rows
     return counts

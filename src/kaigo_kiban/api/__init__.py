@@ -1,1 +1,0 @@
-"""The JSON API as a product: idempotent writes, cursors, ETags, error catalogue, compatibility."""

@@ -1,1 +1,0 @@
-"""App factory, request dependencies, layout templates and static files."""
