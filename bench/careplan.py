@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kaigo_kiban.careplan.filenames import FileName
-from kaigo_kiban.careplan.formats import read_careplan
+from kaigo_kiban.careplan.codec.filenames import FileName
+from kaigo_kiban.careplan.codec.formats import read_careplan
 
 CARE_MANAGER = "1310000001"
 PROVIDERS = [("1310000002", "訪問介護ステーションさくら"), ("1310000003", "デイサービスひまわり")]

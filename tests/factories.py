@@ -204,8 +204,8 @@ def make_careplan_exchange(
 
     from kaigo_kiban.access import service as access
     from kaigo_kiban.careplan import service as careplan
-    from kaigo_kiban.careplan.filenames import FileName
-    from kaigo_kiban.careplan.formats import build_careplan
+    from kaigo_kiban.careplan.codec.filenames import FileName
+    from kaigo_kiban.careplan.codec.formats import build_careplan
     from kaigo_kiban.registry.models import Organization
 
     orgs = {

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kaigo_kiban.careplan.columns import Column, Kind, Layout
-from kaigo_kiban.careplan.filenames import FileName
-from kaigo_kiban.careplan.formats import CareplanFile, build_careplan
-from kaigo_kiban.careplan.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.columns import Column, Kind, Layout
+from kaigo_kiban.careplan.codec.filenames import FileName
+from kaigo_kiban.careplan.codec.formats import CareplanFile, build_careplan
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
 
 SENDER = "1310000001"
 RECEIVER = "1310000002"

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.careplan.filenames import FileName
-from kaigo_kiban.careplan.formats import build_careplan
+from kaigo_kiban.careplan.codec.filenames import FileName
+from kaigo_kiban.careplan.codec.formats import build_careplan
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry import service as registry
 from tests.factories import (

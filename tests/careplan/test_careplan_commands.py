@@ -6,9 +6,9 @@ import json
 
 from typer.testing import CliRunner
 
+from kaigo_kiban.careplan.codec.formats import build_careplan
+from kaigo_kiban.careplan.codec.jsonform import to_json
 from kaigo_kiban.careplan.commands import app
-from kaigo_kiban.careplan.formats import build_careplan
-from kaigo_kiban.careplan.jsonform import to_json
 from tests.careplan.careplan_samples import (
     MONTH,
     RECEIVER,

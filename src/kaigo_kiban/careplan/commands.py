@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from kaigo_kiban.careplan.formats import read_careplan
-from kaigo_kiban.careplan.jsonform import from_json, to_json
-from kaigo_kiban.careplan.master import default_service_codes, load_service_codes
-from kaigo_kiban.careplan.rules import SERVICE_TYPE_NAMES, ServiceCodeMaster, unit_price
+from kaigo_kiban.careplan.codec.formats import read_careplan
+from kaigo_kiban.careplan.codec.jsonform import from_json, to_json
+from kaigo_kiban.careplan.codec.master import default_service_codes, load_service_codes
+from kaigo_kiban.careplan.codec.rules import SERVICE_TYPE_NAMES, ServiceCodeMaster, unit_price
 from kaigo_kiban.careplan.service import (
     careplan_from_draft,
     check_careplan,

@@ -3,7 +3,7 @@
 The care-management office (service type 43 or 46) that sent a plan file (第1〜3表) marks it
 as delivered to the person (``mark_delivered``); the person portal shows the delivered plans
 with ``list_delivered_plans``, which returns only that person's rows of each file, already
-laid out like the paper forms (``careplan.sheets``). Both are authorised and audited (data
+laid out like the paper forms (``careplan.codec.sheets``). Both are authorised and audited (data
 kind ``care_plan``; the policy lets a person read the plans delivered to them).
 """
 
@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan.formats import read_careplan
-from kaigo_kiban.careplan.layouts import LAYOUTS
-from kaigo_kiban.careplan.master import default_service_codes
+from kaigo_kiban.careplan.codec.formats import read_careplan
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.master import default_service_codes
+from kaigo_kiban.careplan.codec.rules import ServiceCodeMaster
+from kaigo_kiban.careplan.codec.sheets import PersonSheet, build_sheets
 from kaigo_kiban.careplan.models import CareplanTransfer, CareplanTransferPerson, PersonCarePlan
-from kaigo_kiban.careplan.rules import ServiceCodeMaster
-from kaigo_kiban.careplan.sheets import PersonSheet, build_sheets
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import Organization

@@ -31,8 +31,7 @@ from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards.models import InsuranceCard
 from kaigo_kiban.cards.service import find_card_valid_on
-from kaigo_kiban.careplan.exchange import is_public_assistance
-from kaigo_kiban.careplan.rules import (
+from kaigo_kiban.careplan.codec.rules import (
     AREA_GRADE_UPLIFT,
     BENEFIT_LIMIT_UNITS,
     FLAT_PRICE,
@@ -42,6 +41,7 @@ from kaigo_kiban.careplan.rules import (
     check_limit,
     unit_price,
 )
+from kaigo_kiban.careplan.exchange import is_public_assistance
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import Insurer, Organization
 

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan.filenames import FileName, check_file_name
-from kaigo_kiban.careplan.formats import CareplanFile
+from kaigo_kiban.careplan.codec.filenames import FileName, check_file_name
+from kaigo_kiban.careplan.codec.formats import CareplanFile
+from kaigo_kiban.careplan.codec.master import default_service_codes
+from kaigo_kiban.careplan.codec.rules import ServiceCodeMaster
+from kaigo_kiban.careplan.codec.validation import USAGE_TYPES, check_careplan
 from kaigo_kiban.careplan.limits import LimitResult, check_person_months
-from kaigo_kiban.careplan.master import default_service_codes
 from kaigo_kiban.careplan.models import CareplanTransfer, CareplanTransferPerson
-from kaigo_kiban.careplan.rules import ServiceCodeMaster
-from kaigo_kiban.careplan.validation import USAGE_TYPES, check_careplan
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import FieldError, FileRejected
 from kaigo_kiban.core.settings import Settings

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
 from kaigo_kiban.careplan.limits import LimitResult
 from kaigo_kiban.careplan.mailbox import SendResult
 from kaigo_kiban.careplan.models import CareplanTransferPerson

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access.models import Assignment, Consent
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.careplan.rules import BENEFIT_LIMIT_UNITS
+from kaigo_kiban.careplan.codec.rules import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.certification import notices, opinions, rules
 from kaigo_kiban.certification.cases import Change, log_changes
 from kaigo_kiban.certification.formats import APPLICATION_KIND_NAMES, MILESTONE_CODE_OF

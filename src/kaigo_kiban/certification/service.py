@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.careplan.rules import BENEFIT_LIMIT_UNITS
+from kaigo_kiban.careplan.codec.rules import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.certification import demo_cases, formats, opinions, views
 from kaigo_kiban.certification import staging as checks
 from kaigo_kiban.certification.cases import (

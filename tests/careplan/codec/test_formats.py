@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kaigo_kiban.careplan.formats import Record, build_careplan, read_careplan
-from kaigo_kiban.careplan.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.formats import Record, build_careplan, read_careplan
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
 from kaigo_kiban.core.errors import FileRejected
 from tests.careplan.careplan_samples import (
     MONTH,

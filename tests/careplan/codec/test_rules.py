@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from kaigo_kiban.careplan.master import (
+from kaigo_kiban.careplan.codec.master import (
     HEADER,
     PACKAGED,
     default_service_codes,
     parse_service_codes,
 )
-from kaigo_kiban.careplan.rules import (
+from kaigo_kiban.careplan.codec.rules import (
     BENEFIT_LIMIT_UNITS,
     PersonMonthTotal,
     ServiceCode,
@@ -26,9 +26,7 @@ from kaigo_kiban.careplan.rules import (
     total_units,
     unit_price,
 )
-from kaigo_kiban.careplan.service import check_careplan, inspection, limit_checks
 from kaigo_kiban.core.errors import FileRejected, InvalidInput
-from tests.careplan.careplan_samples import name_for, usage_row
 
 MASTER = ServiceCodeMaster(
     [
@@ -182,7 +180,7 @@ def test_packaged_master_loads_with_known_codes():
 def test_packaged_master_has_the_category_33_name_corrected():
     from importlib import resources
 
-    raw = resources.files("kaigo_kiban.careplan").joinpath("data", PACKAGED).read_bytes()
+    raw = resources.files("kaigo_kiban.careplan.codec").joinpath("data", PACKAGED).read_bytes()
     text = gzip.decompress(raw).decode("utf-8")
     rows_33 = [r for r in text.splitlines() if r.startswith("介護,33,")]
     assert rows_33 and all(r.startswith("介護,33,特定施設入居者生活介護,33") for r in rows_33)
@@ -215,22 +213,3 @@ def test_master_with_another_header_or_bad_rows_is_refused_with_every_problem():
         ("CP-MASTER-CODE", 2),
         ("CP-MASTER-UNITS", 3),
     ]
-
-
-def test_checked_plan_file_flags_unknown_codes_and_over_limit_people():
-    rows = [
-        usage_row(service_date=f"202505{day:02d}", units="1200", service_code="152141")
-        for day in range(1, 16)
-    ] + [usage_row(service_code="119999")]
-    from kaigo_kiban.careplan.formats import build_careplan
-
-    data = build_careplan("UPPLAN", rows, name_for("UPPLAN")).to_bytes()
-    parsed, totals = check_careplan(data, str(name_for("UPPLAN")), default_service_codes())
-
-    assert [(e.code, e.line) for e in parsed.errors] == [("CP-SERVICE-CODE-UNKNOWN", 16)]
-    [total] = totals
-    assert total.limit_units == 18000
-    [check] = limit_checks(totals, {"0000000001": "21"}, unit_price("15", "1"))
-    assert (check.excess_units, check.excess_yen) == (1235, 13461)  # 1235 x 10.90
-    summary = inspection(parsed, totals, [check])
-    assert summary["persons"][0]["limit"]["excess_units"] == 1235

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kaigo_kiban.careplan.checks import Expect, check_record, fast_regex
-from kaigo_kiban.careplan.formats import QUOTING_STYLES, read_careplan
-from kaigo_kiban.careplan.jsonform import from_json, to_json
-from kaigo_kiban.careplan.layouts import LAYOUTS
-from kaigo_kiban.careplan.tokenizer import needs_quotes, render, tokenize
+from kaigo_kiban.careplan.codec.checks import Expect, check_record, fast_regex
+from kaigo_kiban.careplan.codec.formats import QUOTING_STYLES, read_careplan
+from kaigo_kiban.careplan.codec.jsonform import from_json, to_json
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.tokenizer import needs_quotes, render, tokenize
 from kaigo_kiban.core.errors import FieldError, FileRejected
 from tests.careplan.careplan_samples import MONTH, SENDER, name_for, sample_value, valid_rows
 

@@ -27,15 +27,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kaigo_kiban.careplan.filenames import FileName
-from kaigo_kiban.careplan.formats import (
+from kaigo_kiban.careplan.codec.filenames import FileName
+from kaigo_kiban.careplan.codec.formats import (
     QUOTING_STYLES,
     CareplanFile,
     quote_flags,
     read_careplan,
 )
-from kaigo_kiban.careplan.layouts import LAYOUTS
-from kaigo_kiban.careplan.tokenizer import CRLF, ENCODING, encode, needs_quotes, render
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.tokenizer import CRLF, ENCODING, encode, needs_quotes, render
 from kaigo_kiban.core.errors import FieldError, FileRejected
 
 FORMAT = "kaigo-kiban/careplan-json"

@@ -1,6 +1,6 @@
 """Loader of the service-code master (介護給付費単位数等サービスコード表).
 
-The packaged R6 home-care table lives in ``careplan/data/`` (see its README for provenance and
+The packaged R6 home-care table lives in ``careplan/codec/data/`` (see its README for provenance and
 the corrections made). Any future table with the same header can be loaded instead: plain or
 gzipped, UTF-8 with or without BOM.
 """
@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from kaigo_kiban.careplan.rules import ServiceCode, ServiceCodeMaster
+from kaigo_kiban.careplan.codec.rules import ServiceCode, ServiceCodeMaster
 from kaigo_kiban.core.errors import FieldError, FileRejected
 from kaigo_kiban.core.ids import is_service_code
 
@@ -39,7 +39,7 @@ PACKAGED = "service_codes_r6_zaitaku.csv.gz"
 @cache
 def default_service_codes() -> ServiceCodeMaster:
     """The packaged R6 home-care master (read once per process)."""
-    data = resources.files("kaigo_kiban.careplan").joinpath("data", PACKAGED).read_bytes()
+    data = resources.files("kaigo_kiban.careplan.codec").joinpath("data", PACKAGED).read_bytes()
     return parse_service_codes(data, PACKAGED)
 
 

@@ -6,9 +6,9 @@ Used by the CLI, the DB-free inspection in ``service`` and the mailbox (``mailbo
 
 from __future__ import annotations
 
-from kaigo_kiban.careplan.checks import is_warning
-from kaigo_kiban.careplan.formats import CareplanFile, read_careplan
-from kaigo_kiban.careplan.rules import (
+from kaigo_kiban.careplan.codec.checks import is_warning
+from kaigo_kiban.careplan.codec.formats import CareplanFile, read_careplan
+from kaigo_kiban.careplan.codec.rules import (
     PersonMonthTotal,
     ServiceCodeMaster,
     UsageLine,

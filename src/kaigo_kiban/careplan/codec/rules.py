@@ -1,6 +1,6 @@
-"""Pure rules of the care-plan exchange: benefit limits, unit totals, unit prices, amounts.
+"""Pure care-plan rules: benefit limits, unit totals, unit prices, amounts, service types.
 
-No I/O: the service-code master is passed in (see ``careplan.master`` for the packaged one),
+No I/O: the service-code master is passed in (see ``codec.master`` for the packaged one),
 and the care level of a person-month is an input (the card valid that month is looked up
 elsewhere). Money and prices are ``Decimal``; never float.
 """

@@ -4,7 +4,7 @@ The document keeps hand-written prose around blocks delimited by
 ``<!-- BEGIN GENERATED: key -->`` / ``<!-- END GENERATED: key -->``; ``update_doc`` rewrites the
 blocks from the layouts so the document cannot drift from the code (a test checks it).
 
-Regenerate with ``PYTHONPATH=src python -m kaigo_kiban.careplan.docgen docs/careplan-format.md``.
+Regenerate with ``PYTHONPATH=src python -m kaigo_kiban.careplan.codec.docgen docs/careplan-format.md``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from kaigo_kiban.careplan.checks import KIND_ERRORS
-from kaigo_kiban.careplan.columns import (
+from kaigo_kiban.careplan.codec.checks import KIND_ERRORS
+from kaigo_kiban.careplan.codec.columns import (
     ACCEPTED_VERSIONS,
     UNCERTAIN_CODES,
     UNCERTAIN_LENGTH,
@@ -26,10 +26,10 @@ from kaigo_kiban.careplan.columns import (
     Column,
     Layout,
 )
-from kaigo_kiban.careplan.filenames import FileName
-from kaigo_kiban.careplan.formats import build_careplan
-from kaigo_kiban.careplan.jsonform import to_json
-from kaigo_kiban.careplan.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.filenames import FileName
+from kaigo_kiban.careplan.codec.formats import build_careplan
+from kaigo_kiban.careplan.codec.jsonform import to_json
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
 
 _BLOCK = re.compile(
     r"(<!-- BEGIN GENERATED: (?P<key>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=key) -->)",

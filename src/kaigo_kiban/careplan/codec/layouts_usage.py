@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kaigo_kiban.careplan.columns import (
+from kaigo_kiban.careplan.codec.columns import (
     IDENTIFIER,
     OVER_30_DAYS,
     UNCERTAIN_LENGTH,

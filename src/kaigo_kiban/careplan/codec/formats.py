@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from kaigo_kiban.careplan.checks import (
+from kaigo_kiban.careplan.codec.checks import (
     KIND_PATTERNS,
     Expect,
     check_record,
@@ -24,10 +24,10 @@ from kaigo_kiban.careplan.checks import (
     problem,
     version_problem,
 )
-from kaigo_kiban.careplan.columns import ACCEPTED_VERSIONS, Kind, Layout
-from kaigo_kiban.careplan.filenames import FileName, check_file_name
-from kaigo_kiban.careplan.layouts import LAYOUTS
-from kaigo_kiban.careplan.tokenizer import (
+from kaigo_kiban.careplan.codec.columns import ACCEPTED_VERSIONS, Kind, Layout
+from kaigo_kiban.careplan.codec.filenames import FileName, check_file_name
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.tokenizer import (
     AFTER_QUOTE,
     CRLF,
     STRAY_QUOTE,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kaigo_kiban.careplan.docgen import update_doc
-from kaigo_kiban.careplan.layouts import LAYOUTS
+from kaigo_kiban.careplan.codec.docgen import update_doc
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "careplan-format.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "careplan-format.md"
 
 
 def test_format_document_is_up_to_date_with_the_layouts():
     text = DOC.read_text(encoding="utf-8")
     assert update_doc(text) == text, (
         "docs/careplan-format.md is stale: run "
-        "PYTHONPATH=src python -m kaigo_kiban.careplan.docgen docs/careplan-format.md"
+        "PYTHONPATH=src python -m kaigo_kiban.careplan.codec.docgen docs/careplan-format.md"
     )
 
 

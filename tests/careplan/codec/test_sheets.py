@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kaigo_kiban.careplan.formats import read_careplan
-from kaigo_kiban.careplan.master import default_service_codes
-from kaigo_kiban.careplan.sheets import build_sheets
+from kaigo_kiban.careplan.codec.formats import read_careplan
+from kaigo_kiban.careplan.codec.master import default_service_codes
+from kaigo_kiban.careplan.codec.sheets import build_sheets
 from tests.careplan.exchange_world import (
     HEAVY,
     LIGHT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kaigo_kiban.careplan.columns import (
+from kaigo_kiban.careplan.codec.columns import (
     IDENTIFIER,
     INSURANCE_FLAG_CODES,
     LIVING_SUPPORT_REASON_CODES,
@@ -26,8 +26,8 @@ from kaigo_kiban.careplan.columns import (
     key_columns,
     numbered,
 )
-from kaigo_kiban.careplan.layouts_prevention import PREVENTION_LAYOUTS
-from kaigo_kiban.careplan.layouts_usage import USAGE_LAYOUTS
+from kaigo_kiban.careplan.codec.layouts_prevention import PREVENTION_LAYOUTS
+from kaigo_kiban.careplan.codec.layouts_usage import USAGE_LAYOUTS
 
 
 def _slots() -> list[Column]:

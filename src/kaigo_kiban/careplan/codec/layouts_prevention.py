@@ -13,7 +13,7 @@ rejection. The code lists whose position is unknown are kept in
 
 from __future__ import annotations
 
-from kaigo_kiban.careplan.columns import (
+from kaigo_kiban.careplan.codec.columns import (
     ATTENDING_FLAG_CODES,
     COURSE_CODES,
     Column,

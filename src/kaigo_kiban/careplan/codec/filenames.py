@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
 
-from kaigo_kiban.careplan.layouts import LAYOUTS, MONTH_PREFIXES
+from kaigo_kiban.careplan.codec.layouts import LAYOUTS, MONTH_PREFIXES
 from kaigo_kiban.core.errors import FieldError, FileRejected
 from kaigo_kiban.core.ids import is_office_no, is_service_type
 

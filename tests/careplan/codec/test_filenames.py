@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kaigo_kiban.careplan.filenames import (
+from kaigo_kiban.careplan.codec.filenames import (
     FileName,
     build_file_name,
     check_file_name,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from kaigo_kiban.careplan.columns import (
+from kaigo_kiban.careplan.codec.columns import (
     ACCEPTED_VERSIONS,
     UNCERTAIN_CODES,
     UNCERTAIN_LENGTH,

@@ -15,9 +15,9 @@ import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kaigo_kiban.careplan.columns import Kind, Layout
-from kaigo_kiban.careplan.formats import CareplanFile
-from kaigo_kiban.careplan.rules import ServiceCodeMaster
+from kaigo_kiban.careplan.codec.columns import Kind, Layout
+from kaigo_kiban.careplan.codec.formats import CareplanFile
+from kaigo_kiban.careplan.codec.rules import ServiceCodeMaster
 
 WEEKDAYS = "月火水木金土日"
 
