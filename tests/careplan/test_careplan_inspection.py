@@ -5,7 +5,8 @@ from __future__ import annotations
 from kaigo_kiban.careplan.codec.formats import build_careplan
 from kaigo_kiban.careplan.codec.master import default_service_codes
 from kaigo_kiban.careplan.codec.rules import unit_price
-from kaigo_kiban.careplan.service import check_careplan, inspection, limit_checks
+from kaigo_kiban.careplan.codec.validation import check_careplan
+from kaigo_kiban.careplan.service import inspection, limit_checks
 from tests.careplan.careplan_samples import name_for, usage_row
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import service
+from kaigo_kiban.careplan import mailbox, service
 from kaigo_kiban.careplan.models import CareplanTransfer
 from kaigo_kiban.core.database import abandon
 from tests.careplan.exchange_world import P1, P3, P4, World, build_file, usage_rows
@@ -48,18 +48,18 @@ def test_receiver_not_assigned_to_a_person_cannot_open_the_file_and_is_audited(w
     assert [(w.code, w.value) for w in result.warnings] == [("CP-RECEIVER-NOT-ASSIGNED", P3)]
     transfer = result.view.transfer
 
-    [listed] = service.list_mailbox(world.db, world.settings, world.helper_actor, "received")
+    [listed] = mailbox.list_mailbox(world.db, world.settings, world.helper_actor, "received")
     assert not listed.accessible and not listed.is_new
     assert transfer.status == ex.SENT  # not received: the office could not open it
     with pytest.raises(ex.CareplanAccessDenied) as caught:
-        service.read_content(world.db, world.settings, world.helper_actor, transfer.id)
+        mailbox.read_content(world.db, world.settings, world.helper_actor, transfer.id)
     # the receiver is told why, not who: it may not see that person at all
     assert caught.value.details == [
         {"reason": "NO-ASSIGNMENT", "message": caught.value.denied[0].decision.message}
     ]
     assert P3 not in caught.value.message
     with pytest.raises(ex.CareplanAccessDenied):
-        service.mark_imported(world.db, world.settings, world.helper_actor, transfer.id)
+        mailbox.mark_imported(world.db, world.settings, world.helper_actor, transfer.id)
     assert _denials(world, "list") == [(P3, "NO-ASSIGNMENT", "1310000029")]
     assert _denials(world, "read") == [(P3, "NO-ASSIGNMENT", "1310000029")]
     assert _denials(world, "write") == [(P3, "NO-ASSIGNMENT", "1310000029")]
@@ -82,10 +82,10 @@ def test_the_assignment_requirement_can_be_switched_off_and_is_still_audited(wor
     relaxed = world.settings.model_copy(update={"careplan_require_assignment": False})
     name, data = build_file("UPPLAN", usage_rows(P4))
     result = service.send_file(world.db, relaxed, world.cm_actor, data, name)
-    [listed] = service.list_mailbox(world.db, relaxed, world.helper_actor, "received")
+    [listed] = mailbox.list_mailbox(world.db, relaxed, world.helper_actor, "received")
     assert listed.accessible
     assert (
-        service.read_content(world.db, relaxed, world.helper_actor, listed.transfer.id)[1] == data
+        mailbox.read_content(world.db, relaxed, world.helper_actor, listed.transfer.id)[1] == data
     )
     assert result.view.transfer.id == listed.transfer.id
     assert _denials(world, "write") == [(P4, "NO-ASSIGNMENT", "1310000011")]

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit.models import AuditEvent
+from kaigo_kiban.careplan import delivery, service
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import service
 from tests.careplan.exchange_world import P1, P2, P3, World, build_file, plan1_row, usage_rows
 from tests.factories import INSURER_NO
 
@@ -26,15 +26,15 @@ def _send_plan(w: World, *persons: str, stamp: str = "20250425120000") -> int:
 
 def test_care_manager_delivers_a_plan_and_the_person_sees_only_their_own_part(world: World):
     transfer_id = _send_plan(world, P1, P2)
-    records = service.mark_delivered(world.db, world.settings, world.cm_actor, transfer_id)
+    records = delivery.mark_delivered(world.db, world.settings, world.cm_actor, transfer_id)
     assert {(r.insured_no, r.transfer_id) for r in records} == {
         (P1, transfer_id),
         (P2, transfer_id),
     }
-    again = service.mark_delivered(world.db, world.settings, world.cm_actor, transfer_id)
+    again = delivery.mark_delivered(world.db, world.settings, world.cm_actor, transfer_id)
     assert [r.id for r in again] == [r.id for r in records]  # idempotent
 
-    [plan] = service.list_delivered_plans(world.db, world.settings, _person(P1), INSURER_NO, P1)
+    [plan] = delivery.list_delivered_plans(world.db, world.settings, _person(P1), INSURER_NO, P1)
     assert (plan.transfer_id, plan.record_type, plan.plan_date) == (
         transfer_id,
         "UP1KYO",
@@ -59,10 +59,10 @@ def test_care_manager_delivers_a_plan_and_the_person_sees_only_their_own_part(wo
 
 def test_a_replaced_plan_stays_listed_as_an_earlier_version(world: World):
     first = _send_plan(world, P1)
-    service.mark_delivered(world.db, world.settings, world.cm_actor, first)
+    delivery.mark_delivered(world.db, world.settings, world.cm_actor, first)
     second = _send_plan(world, P1, stamp="20250501090000")
-    service.mark_delivered(world.db, world.settings, world.cm_actor, second)
-    plans = service.list_delivered_plans(world.db, world.settings, _person(P1), INSURER_NO, P1)
+    delivery.mark_delivered(world.db, world.settings, world.cm_actor, second)
+    plans = delivery.list_delivered_plans(world.db, world.settings, _person(P1), INSURER_NO, P1)
     assert [(p.transfer_id, p.state) for p in plans] == [
         (second, ex.ACTIVE),
         (first, ex.SUPERSEDED),
@@ -72,21 +72,23 @@ def test_a_replaced_plan_stays_listed_as_an_earlier_version(world: World):
 def test_only_the_sending_care_management_office_records_delivery_of_a_plan_file(world: World):
     plan = _send_plan(world, P1)
     with pytest.raises(ex.NotPlanOffice):
-        service.mark_delivered(world.db, world.settings, world.helper_actor, plan)
+        delivery.mark_delivered(world.db, world.settings, world.helper_actor, plan)
     name, data = build_file("UPPLAN", usage_rows(P1))
     usage = service.send_file(world.db, world.settings, world.cm_actor, data, name)
     usage_id = usage.view.transfer.id
     with pytest.raises(ex.NotPlanFile):
-        service.mark_delivered(world.db, world.settings, world.cm_actor, usage_id)
+        delivery.mark_delivered(world.db, world.settings, world.cm_actor, usage_id)
 
 
 def test_delivered_plans_are_not_shown_to_someone_else(world: World):
-    service.mark_delivered(world.db, world.settings, world.cm_actor, _send_plan(world, P1))
+    delivery.mark_delivered(world.db, world.settings, world.cm_actor, _send_plan(world, P1))
     with pytest.raises(AccessDenied):
-        service.list_delivered_plans(world.db, world.settings, _person(P3), INSURER_NO, P1)
+        delivery.list_delivered_plans(world.db, world.settings, _person(P3), INSURER_NO, P1)
     with pytest.raises(AccessDenied):
-        service.list_delivered_plans(world.db, world.settings, world.other_actor, INSURER_NO, P1)
+        delivery.list_delivered_plans(world.db, world.settings, world.other_actor, INSURER_NO, P1)
     # the assigned care manager may look too
-    plans = service.list_delivered_plans(world.db, world.settings, world.cm_actor, INSURER_NO, P1)
+    plans = delivery.list_delivered_plans(world.db, world.settings, world.cm_actor, INSURER_NO, P1)
     assert len(plans) == 1
-    assert service.list_delivered_plans(world.db, world.settings, _person(P2), INSURER_NO, P2) == []
+    assert (
+        delivery.list_delivered_plans(world.db, world.settings, _person(P2), INSURER_NO, P2) == []
+    )

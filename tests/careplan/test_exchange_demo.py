@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import service
+from kaigo_kiban.careplan import mailbox, service
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry import service as registry
@@ -50,7 +50,7 @@ def test_seed_demo_sends_one_plan_for_two_shared_persons_one_over_the_limit(
     counts = service.seed_demo(db, settings, {"1470000011": cm, "1470000029": helper})
 
     assert counts == {"careplan_transfers": 1, "careplan_over_limit": 1}
-    [view] = service.list_mailbox(db, settings, helper_actor, "received")
+    [view] = mailbox.list_mailbox(db, settings, helper_actor, "received")
     assert view.accessible and view.transfer.record_type == "UPPLAN"
     assert view.transfer.target_month == today_jst().strftime("%Y%m")
     assert {p.insured_no for p in view.persons} == set(people[1:])

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import service
+from kaigo_kiban.careplan import mailbox, service
 from kaigo_kiban.careplan.models import CareplanTransfer, CareplanTransferPerson
 from kaigo_kiban.core.errors import FileRejected
 from tests.careplan.exchange_world import (
@@ -25,7 +25,7 @@ from tests.careplan.exchange_world import (
 from tests.factories import INSURER_NO
 
 
-def _send(w: World, name: str, data: bytes, actor=None) -> service.SendResult:  # type: ignore[no-untyped-def]
+def _send(w: World, name: str, data: bytes, actor=None) -> mailbox.SendResult:  # type: ignore[no-untyped-def]
     return service.send_file(w.db, w.settings, actor or w.cm_actor, data, name)
 
 
@@ -40,18 +40,18 @@ def test_sent_file_is_received_downloaded_byte_for_byte_and_marked_imported(worl
     assert (sent.status, sent.state, sent.file_name) == (ex.SENT, ex.ACTIVE, name)
     assert {p.insured_no for p in result.view.persons} == {P1, P2}
 
-    [listed] = service.list_mailbox(world.db, world.settings, world.helper_actor, "received")
+    [listed] = mailbox.list_mailbox(world.db, world.settings, world.helper_actor, "received")
     assert listed.accessible and listed.is_new
     assert listed.transfer.status == ex.RECEIVED and listed.transfer.received_at is not None
 
-    file_name, content = service.read_content(world.db, world.settings, world.helper_actor, sent.id)
+    file_name, content = mailbox.read_content(world.db, world.settings, world.helper_actor, sent.id)
     assert (file_name, content) == (name, data)
 
-    done = service.mark_imported(world.db, world.settings, world.helper_actor, sent.id)
+    done = mailbox.mark_imported(world.db, world.settings, world.helper_actor, sent.id)
     assert done.transfer.status == ex.IMPORTED and done.transfer.imported_at is not None
-    [mine] = service.list_mailbox(world.db, world.settings, world.cm_actor, "sent")
+    [mine] = mailbox.list_mailbox(world.db, world.settings, world.cm_actor, "sent")
     assert mine.transfer.status == ex.IMPORTED
-    assert service.list_mailbox(world.db, world.settings, world.cm_actor, "received") == []
+    assert mailbox.list_mailbox(world.db, world.settings, world.cm_actor, "received") == []
 
 
 def test_every_list_download_and_status_change_is_audited_per_person(world: World):
@@ -67,11 +67,11 @@ def test_every_list_download_and_status_change_is_audited_per_person(world: Worl
         return sorted(tuple(r) for r in rows)
 
     assert events("write") == [(P1, CM, "allowed"), (P2, CM, "allowed")]
-    service.list_mailbox(world.db, world.settings, world.helper_actor, "received")
+    mailbox.list_mailbox(world.db, world.settings, world.helper_actor, "received")
     assert events("list") == [(P1, HELPER, "allowed"), (P2, HELPER, "allowed")]
-    service.read_content(world.db, world.settings, world.helper_actor, transfer_id)
+    mailbox.read_content(world.db, world.settings, world.helper_actor, transfer_id)
     assert events("read") == [(P1, HELPER, "allowed"), (P2, HELPER, "allowed")]
-    service.mark_imported(world.db, world.settings, world.helper_actor, transfer_id)
+    mailbox.mark_imported(world.db, world.settings, world.helper_actor, transfer_id)
     assert len(events("write")) == 4
 
 
@@ -81,12 +81,12 @@ def test_resend_with_the_same_key_replaces_the_earlier_transfer_kept_as_history(
     second = _send(world, name, data)
     assert second.superseded == [first.id]
     assert (first.state, first.replaced_by_id) == (ex.SUPERSEDED, second.view.transfer.id)
-    views = service.list_mailbox(world.db, world.settings, world.helper_actor, "received")
+    views = mailbox.list_mailbox(world.db, world.settings, world.helper_actor, "received")
     assert [(v.transfer.id, v.transfer.state) for v in views] == [
         (second.view.transfer.id, ex.ACTIVE),
         (first.id, ex.SUPERSEDED),
     ]
-    only_history = service.list_mailbox(
+    only_history = mailbox.list_mailbox(
         world.db, world.settings, world.helper_actor, "received", status=ex.SUPERSEDED
     )
     assert [v.transfer.id for v in only_history] == [first.id]
@@ -131,13 +131,13 @@ def test_delete_file_withdraws_the_matching_usage_transfer(world: World):
     deletion = _send(world, *build_file("DLTPLAN", rows, stamp="20250428090000"))
     assert deletion.withdrawn == [plan.id]
     assert (plan.state, plan.replaced_by_id) == (ex.WITHDRAWN, deletion.view.transfer.id)
-    received = service.list_mailbox(world.db, world.settings, world.helper_actor, "received")
+    received = mailbox.list_mailbox(world.db, world.settings, world.helper_actor, "received")
     assert [(v.transfer.record_type, v.transfer.state) for v in received] == [
         ("DLTPLAN", ex.ACTIVE),
         ("UPPLAN", ex.WITHDRAWN),
     ]
     with pytest.raises(ex.TransferInactive):
-        service.mark_imported(world.db, world.settings, world.helper_actor, plan.id)
+        mailbox.mark_imported(world.db, world.settings, world.helper_actor, plan.id)
 
 
 def test_plan_delete_cascades_to_tables_2_and_3_of_the_same_plan_date(world: World):
@@ -223,27 +223,27 @@ def test_actual_usage_goes_back_from_the_provider_to_the_care_manager(world: Wor
         "UPJSK", rows, sender=HELPER, sender_type="11", receiver=CM, receiver_type="43"
     )
     result = _send(world, name, data, actor=world.helper_actor)
-    [received] = service.list_mailbox(world.db, world.settings, world.cm_actor, "received")
+    [received] = mailbox.list_mailbox(world.db, world.settings, world.cm_actor, "received")
     assert received.transfer.id == result.view.transfer.id and received.accessible
 
 
 def test_other_offices_do_not_see_the_file_and_only_the_receiver_marks_it_imported(world: World):
     transfer_id = _send(world, *build_file("UPPLAN", usage_rows(P1))).view.transfer.id
     with pytest.raises(ex.TransferNotFound):
-        service.open_transfer(world.db, world.settings, world.other_actor, transfer_id)
-    assert service.list_mailbox(world.db, world.settings, world.other_actor, "received") == []
+        mailbox.open_transfer(world.db, world.settings, world.other_actor, transfer_id)
+    assert mailbox.list_mailbox(world.db, world.settings, world.other_actor, "received") == []
     with pytest.raises(ex.NotReceiver):
-        service.mark_imported(world.db, world.settings, world.cm_actor, transfer_id)
+        mailbox.mark_imported(world.db, world.settings, world.cm_actor, transfer_id)
 
 
 def test_mailbox_filters_by_month_and_status(world: World):
     may = _send(world, *build_file("UPPLAN", usage_rows(P1))).view.transfer
     june_rows = usage_rows(P1, month="202506")
     june = _send(world, *build_file("UPPLAN", june_rows, month="202506")).view.transfer
-    service.mark_imported(world.db, world.settings, world.helper_actor, june.id)
+    mailbox.mark_imported(world.db, world.settings, world.helper_actor, june.id)
 
     def ids(**filters: str) -> list[int]:
-        views = service.list_mailbox(world.db, world.settings, world.cm_actor, "sent", **filters)
+        views = mailbox.list_mailbox(world.db, world.settings, world.cm_actor, "sent", **filters)
         return [v.transfer.id for v in views]
 
     assert ids(month="202505") == [may.id]

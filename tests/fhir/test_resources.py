@@ -150,7 +150,7 @@ def test_consent_maps_the_blanket_consent(world: AppHarness) -> None:
 
 @pytest.mark.skipif(not service.OPTIONAL["Observation"], reason="LIFE area not present")
 def test_barthel_scores_are_observations() -> None:
-    from kaigo_kiban.life.service import TrendRow
+    from kaigo_kiban.life.trends import TrendRow
 
     row = TrendRow(dt.date(2026, 4, 1), "試験デイサービス", 85, None, None, None, None)
     observation = valid(mapping.barthel_observation(INSURER_NO, INSURED_NO, row, 1))

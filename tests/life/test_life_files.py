@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.errors import PermissionDenied
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.life import formats, service
+from kaigo_kiban.life import formats, service, trends
 from kaigo_kiban.life.models import LifeAssessment, LifeUser
 from tests.factories import INSURER_NO
 from tests.life.conftest import OFFICE, A, B, C, LifeWorld, form_row, life_file, user_row
@@ -157,15 +157,15 @@ def test_trends_for_offices_and_aggregates_only_for_municipalities(
     _ingest(db, settings, life_world, life_file(USER, [user_row(A)]))
     rows = [form_row(A, "1", "20260601", barthel_transfer="1"), form_row(A, "2", "20261001")]
     _ingest(db, settings, life_world, life_file(FORM, rows))
-    trend = service.person_trend(db, settings, life_world.staff, INSURER_NO, A)
+    trend = trends.person_trend(db, settings, life_world.staff, INSURER_NO, A)
     assert [r.barthel_total for r in trend.rows] == [90, 100]
     assert trend.chart is not None and len(trend.chart.points) == 2
     assert "10点 上がっています" in trend.summary
     with pytest.raises(PermissionDenied) as excinfo:
-        service.person_trend(db, settings, life_world.municipality, INSURER_NO, A)
+        trends.person_trend(db, settings, life_world.municipality, INSURER_NO, A)
     assert excinfo.value.code == "ACCESS-POLICY"
     with pytest.raises(PermissionDenied):
-        service.person_trend(db, settings, life_world.other_office, INSURER_NO, A)
+        trends.person_trend(db, settings, life_world.other_office, INSURER_NO, A)
     with pytest.raises(PermissionDenied):
         service.municipal_aggregates(db, life_world.staff)
 

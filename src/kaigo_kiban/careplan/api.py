@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from starlette.responses import Response
 
 from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
+from kaigo_kiban.careplan import delivery, mailbox, service
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import service
 from kaigo_kiban.careplan.schemas import (
     DeliveryList,
     DeliveryOut,
@@ -94,7 +94,7 @@ def _box(
         status: str | None = STATUS,
         limit: int = LIMIT,
     ) -> TransferList:
-        views = service.list_mailbox(
+        views = mailbox.list_mailbox(
             db, settings, actor, box, month=month, status=status, limit=limit
         )
         return TransferList(files=[TransferOut.of(v) for v in views])
@@ -123,7 +123,7 @@ router.get(
     summary="ケアプランファイルの情報 (送信元・送信先の事業所のみ)",
 )
 def get_file(transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentActor) -> TransferOut:
-    return TransferOut.of(service.open_transfer(db, settings, actor, transfer_id))
+    return TransferOut.of(mailbox.open_transfer(db, settings, actor, transfer_id))
 
 
 @router.get(
@@ -133,7 +133,7 @@ def get_file(transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentAc
     responses={200: {"content": {"text/csv": {}}, "description": "Shift-JIS の CSV"}},
 )
 def get_content(transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentActor) -> Response:
-    name, data = service.read_content(db, settings, actor, transfer_id)
+    name, data = mailbox.read_content(db, settings, actor, transfer_id)
     return attachment(name, data)
 
 
@@ -146,7 +146,7 @@ def get_content(transfer_id: RowId, db: Db, settings: AppSettings, actor: Curren
 def post_imported(
     transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentActor
 ) -> TransferOut:
-    return TransferOut.of(service.mark_imported(db, settings, actor, transfer_id))
+    return TransferOut.of(mailbox.mark_imported(db, settings, actor, transfer_id))
 
 
 @router.post(
@@ -160,7 +160,7 @@ def post_imported(
 def post_delivered(
     transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentActor
 ) -> DeliveryList:
-    records = service.mark_delivered(db, settings, actor, transfer_id)
+    records = delivery.mark_delivered(db, settings, actor, transfer_id)
     return DeliveryList(
         delivered=[
             DeliveryOut(

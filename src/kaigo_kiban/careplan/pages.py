@@ -15,8 +15,9 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
+from kaigo_kiban.careplan import delivery, service
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import service
+from kaigo_kiban.careplan import mailbox as mailboxes
 from kaigo_kiban.careplan.api import attachment, read_upload
 from kaigo_kiban.careplan.codec.formats import read_careplan
 from kaigo_kiban.careplan.codec.layouts import LAYOUTS
@@ -69,7 +70,7 @@ def mailbox(
     tab = tab if tab in TABS else "received"
     chosen = _month(month)
     status = status if status in dict(STATUS_CHOICES) else ""
-    views = service.list_mailbox(db, settings, actor, tab, month=chosen, status=status or None)
+    views = mailboxes.list_mailbox(db, settings, actor, tab, month=chosen, status=status or None)
     context = _common(
         actor,
         title="ケアプラン連携",
@@ -121,7 +122,7 @@ def preview(
     actor: CurrentActor,
     done: str | None = None,
 ) -> Response:
-    view = service.open_transfer(db, settings, actor, transfer_id)
+    view = mailboxes.open_transfer(db, settings, actor, transfer_id)
     transfer = view.transfer
     parsed = read_careplan(transfer.content, transfer.file_name)
     sheets = build_sheets(parsed, default_service_codes())
@@ -150,17 +151,17 @@ def preview(
 
 @router.get("/careplan/files/{transfer_id}/download")
 def download(transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentActor) -> Response:
-    name, data = service.read_content(db, settings, actor, transfer_id)
+    name, data = mailboxes.read_content(db, settings, actor, transfer_id)
     return attachment(name, data)
 
 
 @router.post("/careplan/files/{transfer_id}/imported", dependencies=[Depends(check_csrf)])
 def imported(transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentActor) -> Response:
-    service.mark_imported(db, settings, actor, transfer_id)
+    mailboxes.mark_imported(db, settings, actor, transfer_id)
     return RedirectResponse(f"/careplan/files/{transfer_id}?done=imported", status_code=303)
 
 
 @router.post("/careplan/files/{transfer_id}/delivered", dependencies=[Depends(check_csrf)])
 def delivered(transfer_id: RowId, db: Db, settings: AppSettings, actor: CurrentActor) -> Response:
-    service.mark_delivered(db, settings, actor, transfer_id)
+    delivery.mark_delivered(db, settings, actor, transfer_id)
     return RedirectResponse(f"/careplan/files/{transfer_id}?done=delivered", status_code=303)

@@ -36,17 +36,10 @@ from kaigo_kiban.careplan.codec.rules import (
     check_limit,
 )
 from kaigo_kiban.careplan.codec.tokenizer import ENCODING
-from kaigo_kiban.careplan.codec.validation import USAGE_TYPES as USAGE_TYPES
-from kaigo_kiban.careplan.codec.validation import check_careplan as check_careplan
-from kaigo_kiban.careplan.delivery import list_delivered_plans as list_delivered_plans
-from kaigo_kiban.careplan.delivery import mark_delivered as mark_delivered
 from kaigo_kiban.careplan.limits import care_levels_in_month
-from kaigo_kiban.careplan.mailbox import SendResult as SendResult
-from kaigo_kiban.careplan.mailbox import list_mailbox as list_mailbox
-from kaigo_kiban.careplan.mailbox import mark_imported as mark_imported
-from kaigo_kiban.careplan.mailbox import open_transfer as open_transfer
-from kaigo_kiban.careplan.mailbox import read_content as read_content
-from kaigo_kiban.careplan.mailbox import send_file
+from kaigo_kiban.careplan.mailbox import (
+    send_file,
+)
 from kaigo_kiban.core.clock import JST, today_jst
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry import service as registry

@@ -46,7 +46,7 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
 
 #: Resource type → the area's service function it is built from.
 OPTIONAL: dict[str, Callable[..., Any] | None] = {
-    "Observation": _optional("kaigo_kiban.life.service", "person_trend"),
+    "Observation": _optional("kaigo_kiban.life.trends", "person_trend"),
     "DocumentReference": _optional("kaigo_kiban.careplan.delivery", "list_delivered_plans"),
 }
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.http.deps import AppSettings, Db
-from kaigo_kiban.life import service
+from kaigo_kiban.life import service, trends
 
 router = APIRouter(prefix="/api/v1", tags=["LIFE"])
 
@@ -70,7 +70,7 @@ def get_trend(
         raise InvalidInput(
             "保険者番号 (insurer_no) を指定してください", code="LIFE-INSURER-REQUIRED"
         )
-    trend = service.person_trend(db, settings, actor, insurer, insured_no)
+    trend = trends.person_trend(db, settings, actor, insurer, insured_no)
     return TrendResponse(
         insurer_no=insurer,
         insured_no=insured_no,

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from kaigo_kiban.access.sections import render_office_section
 from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.http.deps import AppSettings, Db, render
-from kaigo_kiban.life import service
+from kaigo_kiban.life import service, trends
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,7 +32,7 @@ def office_trend(
         title="LIFE 情報の推移",
         section="life/_trend.html",
         key="trend",
-        fetch=lambda insurer: service.person_trend(db, settings, actor, insurer, insured_no),
+        fetch=lambda insurer: trends.person_trend(db, settings, actor, insurer, insured_no),
         insurer_required_code="LIFE-INSURER-REQUIRED",
     )
 

@@ -29,9 +29,6 @@ from kaigo_kiban.life import formats, rules
 from kaigo_kiban.life.models import LifeAssessment, LifeFile, LifeUser
 
 # Reading lives in life/trends.py; these names are served from here too.
-from kaigo_kiban.life.trends import PersonTrend as PersonTrend
-from kaigo_kiban.life.trends import TrendRow as TrendRow
-from kaigo_kiban.life.trends import person_trend as person_trend
 from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson, Organization
 

@@ -31,6 +31,7 @@ from kaigo_kiban.careplan.codec.rules import SERVICE_TYPE_NAMES
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.life import trends
 from kaigo_kiban.notices.models import PersonContact, PersonNotice
 from kaigo_kiban.person import rules
 from kaigo_kiban.registry.models import Organization
@@ -124,7 +125,7 @@ def my_progress(session: Session, settings: Settings, actor: Actor) -> Section:
 
 def my_care_plans(session: Session, settings: Settings, actor: Actor) -> Section:
     """Care plans delivered to the person (``careplan.service.list_delivered_plans``)."""
-    modules = ("kaigo_kiban.careplan.service",)
+    modules = ("kaigo_kiban.careplan.delivery",)
     return _delegated(session, settings, actor, "care_plan", modules, "list_delivered_plans")
 
 
@@ -144,11 +145,10 @@ def my_usage(session: Session, settings: Settings, actor: Actor, day: dt.date) -
 
 def my_life(session: Session, settings: Settings, actor: Actor) -> Section:
     """LIFE assessments (Barthel Index and more) over time."""
-    from kaigo_kiban.life import service as life
 
     insurer_no, insured_no = _principal(actor)
     try:
-        trend = life.person_trend(session, settings, actor, insurer_no, insured_no)
+        trend = trends.person_trend(session, settings, actor, insurer_no, insured_no)
     except PermissionDenied as exc:
         return _denied(exc.message)
     return Section(data=trend)
