@@ -20,8 +20,8 @@ from kaigo_kiban.access import rules
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
 from kaigo_kiban.access.models import Assignment, Consent, ServiceEvidence
 from kaigo_kiban.audit import service as audit
-from kaigo_kiban.certification.models import OpinionRequest
-from kaigo_kiban.certification.rules import opinion_request_grants_access
+from kaigo_kiban.certification.opinions.models import OpinionRequest
+from kaigo_kiban.certification.opinions.rules import opinion_request_grants_access
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import FieldError, NotFound, PermissionDenied
