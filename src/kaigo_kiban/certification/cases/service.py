@@ -1,4 +1,5 @@
-"""Cases as stored facts → ``rules.Milestones``; the change log (``cert_event``).
+"""Cases as stored facts → ``rules.Milestones``; the change log (``cert_event``); dates the
+platform itself witnessed (``set_platform_milestone``).
 
 A case is one application with its dates and its result. Its progress is always recomputed by
 ``rules.derive_progress`` from those dates (never stored); the change log records, for every
