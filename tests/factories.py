@@ -307,8 +307,9 @@ def make_certification_case(
     from sqlalchemy import select
 
     from kaigo_kiban.accounts import service as accounts
-    from kaigo_kiban.certification import notices, opinions
-    from kaigo_kiban.certification.formats import CERT_APPLICATION
+    from kaigo_kiban.certification.cases.formats import CERT_APPLICATION
+    from kaigo_kiban.certification.notices import service as notices
+    from kaigo_kiban.certification.opinions import service as opinions
     from kaigo_kiban.core.clock import today_jst
     from kaigo_kiban.registry.models import Organization
     from tests.webapp import PASSWORD

@@ -19,7 +19,7 @@ from kaigo_kiban.benefits.rules import (
     fiscal_year,
     home_modification_status,
 )
-from kaigo_kiban.certification.rules import CareLevel
+from kaigo_kiban.certification.cases.rules import CareLevel
 from kaigo_kiban.core.errors import InvalidInput
 
 D = dt.date

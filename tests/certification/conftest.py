@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.certification import formats
-from kaigo_kiban.certification.survey_items import catalogue
+from kaigo_kiban.certification.cases import formats
+from kaigo_kiban.certification.cases.survey_items import catalogue
+from kaigo_kiban.certification.opinions.formats import OPINION_REQUEST
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.core.tabular import Layout
@@ -36,7 +37,9 @@ PERSON = "0000000001"
 OTHER = "0000000002"
 CLINIC_CODE = "1310000037"
 TODAY = today_jst()
-LAYOUTS: dict[str, Layout] = {layout.kind: layout for layout in formats.CERT_LAYOUTS}
+LAYOUTS: dict[str, Layout] = {
+    layout.kind: layout for layout in (*formats.CASE_LAYOUTS, OPINION_REQUEST)
+}
 
 
 def ymd(day: dt.date | None) -> str:

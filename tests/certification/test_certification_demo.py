@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kaigo_kiban.app.demo import builder as demo
-from kaigo_kiban.certification.cases import load_cases
-from kaigo_kiban.certification.models import OpinionRequest, PhysicianOpinion
+from kaigo_kiban.certification.cases.service import load_cases
+from kaigo_kiban.certification.opinions.models import OpinionRequest, PhysicianOpinion
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate, unit_of_work
 from kaigo_kiban.core.settings import Settings
 

@@ -10,19 +10,20 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.certification import formats
-from kaigo_kiban.certification.cases import latest_case
-from kaigo_kiban.certification.models import (
+from kaigo_kiban.certification.cases import formats
+from kaigo_kiban.certification.cases.models import (
     CertApplication,
     CertEvent,
     CertMilestone,
     CertSurvey,
-    OpinionRequest,
 )
-from kaigo_kiban.certification.rules import CareLevel, ProgressState
+from kaigo_kiban.certification.cases.rules import CareLevel, ProgressState
+from kaigo_kiban.certification.cases.service import latest_case
+from kaigo_kiban.certification.opinions.models import OpinionRequest
 from kaigo_kiban.registry.models import InsuredPerson
 from tests.certification.conftest import (
     CLINIC_CODE,
+    LAYOUTS,
     OTHER,
     PERSON,
     World,
@@ -39,10 +40,7 @@ APP = "2026000001"
 
 
 def _col(kind: str, name: str) -> int:
-    return (
-        formats.CERT_LAYOUTS[[la.kind for la in formats.CERT_LAYOUTS].index(kind)].names.index(name)
-        + 1
-    )
+    return LAYOUTS[kind].names.index(name) + 1
 
 
 def _case(db: Session):  # type: ignore[no-untyped-def]

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access.models import ProxyGrant
 from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.certification import views, webhooks
-from kaigo_kiban.certification.models import WebhookAttempt, WebhookDelivery
+from kaigo_kiban.certification.cases import progress, webhooks
+from kaigo_kiban.certification.cases.models import WebhookAttempt, WebhookDelivery
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput
 from tests.certification.conftest import (
@@ -81,12 +81,12 @@ def test_feed_lists_changes_of_assigned_persons_only(db: Session, world: World) 
         "cert_milestone",
         [milestone_row("11", D(2026, 4, 2)), milestone_row("11", D(2026, 4, 2), no="2026000002")],
     )
-    feed = views.office_events(db, world.settings, world.cm)
+    feed = progress.office_events(db, world.settings, world.cm)
     assert {e["insured_no"] for e in feed} == {PERSON}
     newest = feed[0]
     assert newest["description"] == "認定調査依頼が登録されました（2026-04-02）"
     assert (newest["state_before"], newest["state_after"]) == ("APPLIED", "SURVEY_REQUESTED")
-    assert views.office_events(db, world.settings, world.cm, since_id=newest["event_id"]) == []
+    assert progress.office_events(db, world.settings, world.cm, since_id=newest["event_id"]) == []
 
 
 def test_webhook_is_signed_and_retried_after_a_failing_first_attempt(
@@ -168,7 +168,7 @@ def _grant(db: Session, scope: str) -> int:
         proxy_name="試験 花子",
         relationship="長女",
         scope=scope,
-        valid_until=D(2099, 3, 31),
+        valid_until=dt.date(2099, 3, 31),
         created_at=utcnow(),
     )
     db.add(grant)
@@ -181,14 +181,14 @@ def test_person_progress_shows_the_own_case_without_survey_or_opinion(
 ) -> None:
     world.send(db, "cert_application", [application_row()])
     world.send(db, "cert_milestone", [milestone_row("11", D(2026, 4, 2))])
-    own = views.person_progress(db, world.settings, _person(PERSON), INSURER_NO, PERSON)
+    own = progress.person_progress(db, world.settings, _person(PERSON), INSURER_NO, PERSON)
     assert own["case"]["progress"]["state"] == "SURVEY_REQUESTED"
     assert own["case"]["timeline"][1]["date"] == D(2026, 4, 2)
     assert "survey" not in own and "opinion" not in own
     with pytest.raises(AccessDenied):
-        views.person_progress(db, world.settings, _person(OTHER), INSURER_NO, PERSON)
+        progress.person_progress(db, world.settings, _person(OTHER), INSURER_NO, PERSON)
     proxy = replace(_person(PERSON), proxy_for="長女", proxy_grant_id=_grant(db, "progress"))
-    assert views.person_progress(db, world.settings, proxy, INSURER_NO, PERSON)["case"]
+    assert progress.person_progress(db, world.settings, proxy, INSURER_NO, PERSON)["case"]
     outside = replace(proxy, proxy_grant_id=_grant(db, "insurance_card"))
     with pytest.raises(AccessDenied):
-        views.person_progress(db, world.settings, outside, INSURER_NO, PERSON)
+        progress.person_progress(db, world.settings, outside, INSURER_NO, PERSON)

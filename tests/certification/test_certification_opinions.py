@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.service import AccessDenied
-from kaigo_kiban.certification import opinion_exchange as exchange
-from kaigo_kiban.certification import opinion_form, opinions, signing
-from kaigo_kiban.certification.models import CertEvent, CertMilestone, OpinionRequest
+from kaigo_kiban.certification.cases.models import CertEvent, CertMilestone
+from kaigo_kiban.certification.opinions import exchange, signing
+from kaigo_kiban.certification.opinions import form as opinion_form
+from kaigo_kiban.certification.opinions import service as opinions
+from kaigo_kiban.certification.opinions.models import OpinionRequest
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kaigo_kiban.pki import service as pki
@@ -217,7 +219,7 @@ def test_a_signature_made_with_the_sign_file_command_is_accepted(
     from cryptography.hazmat.primitives import serialization
     from typer.testing import CliRunner
 
-    from kaigo_kiban.certification.commands import app
+    from kaigo_kiban.certification.opinions.commands import app
 
     request = _request(db, world)
     opinion = opinions.submit(db, world.settings, world.clinic, request.id, complete_opinion())

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaigo_kiban.certification.rules import (
+from kaigo_kiban.certification.cases.rules import (
     DECISION_NORM_DAYS,
     MILESTONE_FIELDS,
     CareLevel,

@@ -18,7 +18,7 @@ from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.certification.models import OpinionRequest
+from kaigo_kiban.certification.opinions.models import OpinionRequest
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.ingest.service import ingest_file
@@ -412,7 +412,7 @@ def test_distribution_of_days_to_decision_is_an_svg_with_a_table_fallback(
 
 
 def test_histogram_bins_days_and_marks_the_norm_between_30_and_31() -> None:
-    from kaigo_kiban.certification.overview import histogram
+    from kaigo_kiban.certification.cases.overview import histogram
 
     h = histogram([0, 10, 11, 30, 31, 45, 61, 200, -3])
     assert [b["count"] for b in h.bars] == [3, 1, 1, 1, 1, 0, 2]

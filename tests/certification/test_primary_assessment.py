@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaigo_kiban.certification.rules import (
+from kaigo_kiban.certification.cases.rules import (
     PRIMARY_THRESHOLDS,
     CareLevel,
     DementiaDegree,

@@ -21,8 +21,8 @@ from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
 from kaigo_kiban.access.models import Assignment, Consent, ProxyGrant, ServiceEvidence
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit import service as audit
-from kaigo_kiban.certification.models import OpinionRequest
-from kaigo_kiban.certification.rules import opinion_request_grants_access
+from kaigo_kiban.certification.opinions.models import OpinionRequest
+from kaigo_kiban.certification.opinions.rules import opinion_request_grants_access
 from kaigo_kiban.codes.service_types import CARE_MGMT_TYPES, FACILITY_TYPES
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.database import keep

@@ -10,7 +10,8 @@ from kaigo_kiban.app.demo.commands import demo
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.audit.commands import app as audit_app
 from kaigo_kiban.careplan.commands import app as careplan_app
-from kaigo_kiban.certification.commands import app as certification_app
+from kaigo_kiban.certification.cases.commands import app as certification_app
+from kaigo_kiban.certification.opinions.commands import app as certification_opinions_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity.commands import app as card_app
@@ -49,6 +50,7 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
 app.add_typer(portal_app, name="portal")
 app.add_typer(careplan_app, name="careplan")
+certification_app.add_typer(certification_opinions_app)  # verify-opinion, sign-file
 app.add_typer(certification_app, name="certification")
 app.add_typer(pki_app, name="pki")
 app.add_typer(card_app, name="card")

@@ -22,9 +22,14 @@ from kaigo_kiban.cards import api as cards_api
 from kaigo_kiban.cards import pages as cards_pages
 from kaigo_kiban.careplan import api as careplan_api
 from kaigo_kiban.careplan import pages as careplan_pages
-from kaigo_kiban.certification import api as certification_api
-from kaigo_kiban.certification import clinic_pages as certification_clinic_pages
-from kaigo_kiban.certification import pages as certification_pages
+from kaigo_kiban.certification.casefile import api as certification_casefile_api
+from kaigo_kiban.certification.casefile import pages as certification_casefile_pages
+from kaigo_kiban.certification.cases import api as certification_cases_api
+from kaigo_kiban.certification.cases import pages as certification_cases_pages
+from kaigo_kiban.certification.notices import api as certification_notices_api
+from kaigo_kiban.certification.notices import pages as certification_notices_pages
+from kaigo_kiban.certification.opinions import api as certification_opinions_api
+from kaigo_kiban.certification.opinions import pages as certification_opinions_pages
 from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.errors import KibanError, Unauthenticated
 from kaigo_kiban.core.settings import Settings
@@ -122,9 +127,14 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         careplan_pages.router,
         portal_api.router,
         portal_pages.router,
-        certification_api.router,
-        certification_pages.router,
-        certification_clinic_pages.router,
+        certification_cases_api.router,
+        certification_casefile_api.router,
+        certification_opinions_api.router,
+        certification_notices_api.router,
+        certification_cases_pages.router,  # before casefile: /office/certifications/updates
+        certification_casefile_pages.router,
+        certification_opinions_pages.router,
+        certification_notices_pages.router,
         person_api.router,
         person_pages.router,
         person_settings_pages.router,

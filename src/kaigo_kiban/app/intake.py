@@ -13,7 +13,8 @@ from kaigo_kiban.benefits import models as benefit_models
 from kaigo_kiban.benefits import service as benefit_service
 from kaigo_kiban.cards import formats as card_formats
 from kaigo_kiban.cards import service as card_service
-from kaigo_kiban.certification import service as cert_service
+from kaigo_kiban.certification.cases import intake as cert_cases_intake
+from kaigo_kiban.certification.opinions import intake as cert_opinions_intake
 from kaigo_kiban.core.tabular import Layout
 from kaigo_kiban.ingest.kinds import DataKind
 
@@ -32,7 +33,8 @@ _ALL: list[DataKind] = [
         access_service.merge_service_evidence,
     ),
     DataKind(access_formats.CONSENT, Consent.__table__, access_service.merge_consent),
-    *(DataKind(*kind) for kind in cert_service.FILE_KINDS),  # the five certification kinds
+    *(DataKind(*kind) for kind in cert_cases_intake.FILE_KINDS),  # four certification kinds
+    *(DataKind(*kind) for kind in cert_opinions_intake.FILE_KINDS),  # and opinion_request
     DataKind(
         benefit_formats.HOME_MODIFICATION,
         benefit_models.HomeModification.__table__,

@@ -119,7 +119,7 @@ def _delegated(
 
 def my_progress(session: Session, settings: Settings, actor: Actor) -> Section:
     """認定の進み具合 from ``certification.service.person_progress`` (準備中 until it exists)."""
-    modules = ("kaigo_kiban.certification.service", "kaigo_kiban.certification.views")
+    modules = ("kaigo_kiban.certification.cases.progress",)
     return _delegated(session, settings, actor, "progress", modules, "person_progress")
 
 
