@@ -7,6 +7,7 @@ import itertools
 import re
 from collections import Counter, defaultdict
 
+from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.synth.generator import COST_CAPS
 from kaigo_kiban.synth.names import (
     OUTSIDE_CP932,
@@ -15,7 +16,6 @@ from kaigo_kiban.synth.names import (
     charset_mask,
     name_book,
 )
-from kaigo_kiban.synth.people import BENEFIT_LIMIT_UNITS
 from tests.synth.conftest import BASE, Generated
 
 ISO = BASE.isoformat()

@@ -13,9 +13,10 @@ import typer
 from kaigo_kiban.careplan.codec.formats import read_careplan
 from kaigo_kiban.careplan.codec.jsonform import from_json, to_json
 from kaigo_kiban.careplan.codec.master import default_service_codes, load_service_codes
-from kaigo_kiban.careplan.codec.rules import SERVICE_TYPE_NAMES, ServiceCodeMaster, unit_price
+from kaigo_kiban.careplan.codec.rules import ServiceCodeMaster, unit_price
 from kaigo_kiban.careplan.codec.validation import check_careplan
 from kaigo_kiban.careplan.service import careplan_from_draft, inspection, limit_checks
+from kaigo_kiban.codes.service_types import SERVICE_TYPE_NAMES
 from kaigo_kiban.core.errors import FieldError, KibanError
 
 app = typer.Typer(

@@ -7,7 +7,7 @@ Choices (see docs/careplan-format.md, "Exchange"):
   card version starts; with several levels in one month the highest limit applies. A card
   counts only when its 認定有効期間 overlaps the month. Levels without a 区分支給限度基準額
   (非該当, 事業対象者, 経過的要介護) give no check.
-- The national limit of the level is used (``rules.BENEFIT_LIMIT_UNITS``); a municipal
+- The national limit of the level is used (``codes.limits.BENEFIT_LIMIT_UNITS``); a municipal
   上乗せ recorded on the card (区分支給限度基準額 column) is not applied yet.
 - The excess is priced at the unit price of the provider's service type (the receiver of a
   予定, the sender of a 実績) in the 級地 of the provider's insurer when the organisation has one,
@@ -33,7 +33,6 @@ from kaigo_kiban.cards.models import InsuranceCard
 from kaigo_kiban.cards.service import find_card_valid_on
 from kaigo_kiban.careplan.codec.rules import (
     AREA_GRADE_UPLIFT,
-    BENEFIT_LIMIT_UNITS,
     FLAT_PRICE,
     FLAT_PRICE_TYPES,
     LABOUR_RATIO,
@@ -42,6 +41,7 @@ from kaigo_kiban.careplan.codec.rules import (
     unit_price,
 )
 from kaigo_kiban.careplan.exchange import is_public_assistance
+from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import Insurer, Organization
 

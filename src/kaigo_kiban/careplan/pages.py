@@ -22,9 +22,9 @@ from kaigo_kiban.careplan.api import attachment, read_upload
 from kaigo_kiban.careplan.codec.formats import read_careplan
 from kaigo_kiban.careplan.codec.layouts import LAYOUTS
 from kaigo_kiban.careplan.codec.master import default_service_codes
-from kaigo_kiban.careplan.codec.rules import SERVICE_TYPE_NAMES
 from kaigo_kiban.careplan.codec.sheets import build_sheets
 from kaigo_kiban.careplan.delivery import PLAN_OFFICE_TYPES, delivered_persons
+from kaigo_kiban.codes.service_types import SERVICE_TYPE_NAMES
 from kaigo_kiban.core.database import abandon
 from kaigo_kiban.core.errors import FileRejected, KibanError
 from kaigo_kiban.http.deps import AppSettings, Db, RowId, render

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from kaigo_kiban.accounts.actors import check_csrf
-from kaigo_kiban.careplan.codec.rules import SERVICE_TYPE_NAMES
+from kaigo_kiban.codes.service_types import SERVICE_TYPE_NAMES
 from kaigo_kiban.core.errors import KibanError
 from kaigo_kiban.core.ids import is_insured_no, is_insurer_no
 from kaigo_kiban.http.deps import AppSettings, Db, render

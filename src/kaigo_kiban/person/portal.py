@@ -27,7 +27,7 @@ from kaigo_kiban.audit import rules as audit_rules
 from kaigo_kiban.audit import service as audit
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.careplan.codec.rules import SERVICE_TYPE_NAMES
+from kaigo_kiban.codes.service_types import SERVICE_TYPE_NAMES
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings

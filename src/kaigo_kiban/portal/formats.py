@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from kaigo_kiban.codes.prefectures import PREFECTURES
 from kaigo_kiban.core.errors import FieldError, InvalidInput
 from kaigo_kiban.core.ids import is_insurer_no, is_municipality_code, municipality_check_digit
 from kaigo_kiban.core.tabular import (
@@ -26,7 +27,6 @@ from kaigo_kiban.core.tabular import (
     parse_yyyymmdd,
     split_csv_line,
 )
-from kaigo_kiban.identity.rules import PREFECTURES
 from kaigo_kiban.portal.rules_readiness import READINESS_LABELS, ReadinessStatus
 
 PREFIX = "PTL-RDY"

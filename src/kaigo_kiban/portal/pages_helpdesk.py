@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from kaigo_kiban.accounts.actors import CurrentActor, check_csrf, optional_actor
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.codes.prefectures import PREFECTURES
 from kaigo_kiban.http.deps import Db, RowId, render
-from kaigo_kiban.identity.rules import PREFECTURES
 from kaigo_kiban.portal import service_helpdesk as helpdesk
 from kaigo_kiban.portal.pages_readiness import OptionalActor
 from kaigo_kiban.portal.service_readiness import require_operator

@@ -11,11 +11,11 @@ from starlette.responses import Response
 
 from kaigo_kiban.accounts.actors import CurrentActor, check_csrf, optional_actor
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.codes.prefectures import PREFECTURES
 from kaigo_kiban.core.errors import FileRejected
 from kaigo_kiban.core.ids import is_insurer_no
 from kaigo_kiban.core.tabular import header_line
 from kaigo_kiban.http.deps import AppSettings, Db, render
-from kaigo_kiban.identity.rules import PREFECTURES
 from kaigo_kiban.portal import service_readiness as readiness
 from kaigo_kiban.portal.api import Today
 from kaigo_kiban.portal.formats import READINESS

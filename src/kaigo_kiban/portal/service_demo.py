@@ -11,9 +11,9 @@ import io
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.codes.prefectures import PREFECTURES
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.ids import municipality_check_digit
-from kaigo_kiban.identity.rules import PREFECTURES
 from kaigo_kiban.portal.formats import ReadinessRow, format_readiness
 from kaigo_kiban.portal.rules_readiness import ReadinessStatus
 from kaigo_kiban.portal.service import ItemInput, add_receipt, applicant_facts, create_application

@@ -17,9 +17,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.codes.prefectures import PREFECTURES
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput, NotFound
-from kaigo_kiban.identity.rules import PREFECTURES
 from kaigo_kiban.portal.models import (
     FaqEntry,
     Inquiry,

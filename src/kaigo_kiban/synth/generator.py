@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kaigo_kiban.cards.formats import COPAY_CARD, COST_CAP_CERT, INSURANCE_CARD, REDUCTION_CERT
+from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.core.ids import is_insurer_no, is_office_no
 from kaigo_kiban.core.tabular import Layout, format_csv_line, header_line
 from kaigo_kiban.synth.names import OUTSIDE_CP932, OUTSIDE_JIS_X0208, OUTSIDE_JIS_X0213
 from kaigo_kiban.synth.people import (
-    BENEFIT_LIMIT_UNITS,
     Calendar,
     Municipality,
     Person,

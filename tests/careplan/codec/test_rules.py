@@ -14,7 +14,6 @@ from kaigo_kiban.careplan.codec.master import (
     parse_service_codes,
 )
 from kaigo_kiban.careplan.codec.rules import (
-    BENEFIT_LIMIT_UNITS,
     PersonMonthTotal,
     ServiceCode,
     ServiceCodeMaster,
@@ -26,6 +25,7 @@ from kaigo_kiban.careplan.codec.rules import (
     total_units,
     unit_price,
 )
+from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.core.errors import FileRejected, InvalidInput
 
 MASTER = ServiceCodeMaster(

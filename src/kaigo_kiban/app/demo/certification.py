@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access.models import Assignment, Consent
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.careplan.codec.rules import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.certification.cases import rules
 from kaigo_kiban.certification.cases.formats import APPLICATION_KIND_NAMES, MILESTONE_CODE_OF
 from kaigo_kiban.certification.cases.models import (
@@ -31,6 +30,7 @@ from kaigo_kiban.certification.cases.service import Change, log_changes
 from kaigo_kiban.certification.cases.survey_items import catalogue
 from kaigo_kiban.certification.notices import service as notices
 from kaigo_kiban.certification.opinions import service as opinions
+from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import KibanError
 from kaigo_kiban.core.settings import Settings

@@ -12,50 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.core.errors import FieldError, InvalidInput
-
-#: 区分支給限度基準額 in units per month by 要介護状態区分 (since 2019-10; unchanged through R6
-#: is inferred).
-BENEFIT_LIMIT_UNITS: Mapping[str, int] = {
-    "12": 5_032,
-    "13": 10_531,
-    "21": 16_765,
-    "22": 19_705,
-    "23": 27_048,
-    "24": 30_938,
-    "25": 36_217,
-}
-
-#: Names of service types (サービス種類コード); the master's own names are not trusted.
-SERVICE_TYPE_NAMES: Mapping[str, str] = {
-    "11": "訪問介護",
-    "12": "訪問入浴介護",
-    "13": "訪問看護",
-    "14": "訪問リハビリテーション",
-    "15": "通所介護",
-    "16": "通所リハビリテーション",
-    "17": "福祉用具貸与",
-    "21": "短期入所生活介護",
-    "22": "短期入所療養介護（介護老人保健施設）",
-    "23": "短期入所療養介護（病院等）",
-    "2A": "短期入所療養介護（介護医療院）",
-    "27": "特定施設入居者生活介護（短期利用）",
-    "28": "地域密着型特定施設入居者生活介護（短期利用）",
-    "31": "居宅療養管理指導",
-    "32": "認知症対応型共同生活介護",
-    "33": "特定施設入居者生活介護",
-    "36": "地域密着型特定施設入居者生活介護",
-    "38": "認知症対応型共同生活介護（短期利用）",
-    "43": "居宅介護支援",
-    "46": "介護予防支援",
-    "54": "地域密着型介護老人福祉施設入所者生活介護",
-    "71": "夜間対応型訪問介護",
-    "72": "認知症対応型通所介護",
-    "73": "小規模多機能型居宅介護",
-    "76": "定期巡回・随時対応型訪問介護看護",
-    "77": "看護小規模多機能型居宅介護",
-    "78": "地域密着型通所介護",
-}
 
 #: Service types whose units do not count against the limit. The domain reference names
 #: 居宅療養管理指導, 認知症対応型共同生活介護, 特定施設 and 地域密着型特養; their 予防 and

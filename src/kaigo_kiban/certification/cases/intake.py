@@ -22,7 +22,6 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.careplan.codec.rules import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.certification.cases import formats
 from kaigo_kiban.certification.cases import staging as checks
 from kaigo_kiban.certification.cases.formats import MILESTONE_CODE_OF, MILESTONES
@@ -41,6 +40,7 @@ from kaigo_kiban.certification.cases.service import (
     states,
 )
 from kaigo_kiban.certification.cases.survey_items import catalogue, parse_multi
+from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.tabular import Layout
