@@ -94,6 +94,22 @@ def test_boundaries_kept_when_areas_use_services(fake_root: Path) -> None:
     assert _breaches(_package(fake_root, files)) == []
 
 
+def test_a_model_named_only_for_the_type_checker_is_no_breach(fake_root: Path) -> None:
+    files = {
+        **BASE_FILES,
+        "fakeroot/fhir/__init__.py": "",
+        "fakeroot/fhir/service.py": textwrap.dedent(
+            """\
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from fakeroot.cards.models import CARD
+            """
+        ),
+    }
+    assert _breaches(_package(fake_root, files)) == []
+
+
 def test_boundaries_broken_by_models_and_private_names(fake_root: Path) -> None:
     files = {
         **BASE_FILES,

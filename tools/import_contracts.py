@@ -12,7 +12,9 @@ module of one area
 An *area* is a package directly below the root package (``kaigo_kiban.cards``); sub-areas of one
 area (``certification.cases`` and ``certification.opinions``) are one area here — their own
 layers contract orders them. Importers in ``exempt`` (the composition root, the migrations) are
-not checked.
+not checked. A model class named only in type annotations (imported under
+``if TYPE_CHECKING:``) is not a breach: without a run-time import it can be neither queried nor
+built, which is what the rule is about.
 """
 
 from __future__ import annotations
@@ -62,6 +64,18 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Ids of the import nodes inside ``if TYPE_CHECKING:`` blocks."""
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        ):
+            ids |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return ids
+
+
 def find_breaches(
     graph: grimp.ImportGraph,
     modules: set[str],
@@ -80,7 +94,10 @@ def find_breaches(
         path, is_package = found
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         aliases: dict[str, str] = {}
+        typing_only = _type_checking_only(tree)
         for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
             if isinstance(node, ast.Import):
                 targets = [(a.name, a.asname, a.name) for a in node.names]
             elif isinstance(node, ast.ImportFrom):

@@ -225,3 +225,17 @@ def bind_card(
     grant.proxy_cert_serial, grant.proxy_issuer_fingerprint = cert_serial, issuer_fingerprint
     grant.bound_at = utcnow()
     session.flush()
+
+
+def grants_of_card(session: Session, issuer_fingerprint: str, cert_serial: str) -> list[ProxyGrant]:
+    """The proxy grants a proxy's card is bound to, oldest first (any state)."""
+    return list(
+        session.scalars(
+            select(ProxyGrant)
+            .where(
+                ProxyGrant.proxy_issuer_fingerprint == issuer_fingerprint,
+                ProxyGrant.proxy_cert_serial == cert_serial,
+            )
+            .order_by(ProxyGrant.id)
+        )
+    )

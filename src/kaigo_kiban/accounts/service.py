@@ -12,6 +12,7 @@ import binascii
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyotp
@@ -24,7 +25,7 @@ from kaigo_kiban.accounts import rules
 from kaigo_kiban.accounts.models import Credential, PersonSession, StaffAccount
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.database import keep
-from kaigo_kiban.core.errors import InvalidInput, PermissionDenied, Unauthenticated
+from kaigo_kiban.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry import service as registry
 
@@ -365,6 +366,76 @@ def provisioning_uri(account: StaffAccount, issuer: str = "kaigo-kiban") -> str:
 
 
 # --- person sessions (card sign-in: person.service) ---------------------------------------
+
+
+def open_person_session(
+    session: Session,
+    *,
+    secret: str,
+    cert_serial: str,
+    issuer_fingerprint: str,
+    holder_name: str,
+    acting: Mapping[str, object],
+    channel: str,
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+) -> PersonSession:
+    """Start the session of a card sign-in (the person's checks are ``person.service``'s);
+    ``acting`` says whom it acts as (insurer_no, insured_no, proxy_grant_id and the names
+    ``actors.person_actor`` shows)."""
+    row = PersonSession(
+        secret_hash=secret_hash(secret),
+        csrf_token=secrets.token_urlsafe(24),
+        cert_serial=cert_serial,
+        issuer_fingerprint=issuer_fingerprint,
+        holder_name=holder_name,
+        **acting,
+        channel=channel,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def act_as(session: Session, row: PersonSession, acting: Mapping[str, object]) -> None:
+    """Switch whom a person session acts as (self ↔ a proxy's principal)."""
+    for name, value in acting.items():
+        setattr(row, name, value)
+    session.flush()
+
+
+def card_sessions(
+    session: Session, row: PersonSession, *, now: dt.datetime | None = None
+) -> list[PersonSession]:
+    """The live sessions of the card that holds ``row`` — browsers and apps — newest first."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(PersonSession)
+            .where(
+                PersonSession.issuer_fingerprint == row.issuer_fingerprint,
+                PersonSession.cert_serial == row.cert_serial,
+                PersonSession.revoked_at.is_(None),
+                PersonSession.expires_at > now,
+            )
+            .order_by(PersonSession.created_at.desc(), PersonSession.id.desc())
+        )
+    )
+
+
+def end_card_session(session: Session, row: PersonSession, session_id: int) -> None:
+    """Sign out another browser or app of the same card (not someone else's)."""
+    target = session.get(PersonSession, session_id)
+    if target is None or (target.issuer_fingerprint, target.cert_serial) != (
+        row.issuer_fingerprint,
+        row.cert_serial,
+    ):
+        raise NotFound("ログイン中の端末・アプリが見つかりません", code="PERSON-SESSION-NOT-FOUND")
+    if target.revoked_at is None:
+        target.revoked_at = utcnow()
 
 
 def resolve_person_session(

@@ -14,6 +14,7 @@ from kaigo_kiban.access import api as access_api
 from kaigo_kiban.access import pages as access_pages
 from kaigo_kiban.accounts import api as accounts_api
 from kaigo_kiban.accounts import pages as accounts_pages
+from kaigo_kiban.app.demo import walkthrough as demo_walkthrough
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.app.navigation import template_filters, template_globals
 from kaigo_kiban.benefits import api as benefits_api
@@ -113,6 +114,7 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "http" / "static")), name="static")
     for router in (
         home.router,
+        demo_walkthrough.router,
         accounts_pages.router,
         accounts_api.router,
         ingest_pages.router,

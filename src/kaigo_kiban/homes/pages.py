@@ -1,4 +1,4 @@
-"""Home page per role, and the demo walkthrough page (demo mode only)."""
+"""Home page per role (the demo walkthrough page is the demo's: ``app.demo.walkthrough``)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from starlette.responses import Response
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.actors import optional_actor
-from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.core.errors import NotFound
 from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.ingest import service as ingest
-from kaigo_kiban.registry.models import Organization
 
 router = APIRouter(include_in_schema=False)
-
-ROLE_ORDER = {"municipality": 0, "office": 1, "medical": 2, "operator": 3}
 
 
 @router.get("/")
@@ -41,16 +35,3 @@ def home(
         context.update(assigned=access.list_assigned_persons(db, settings, actor))
         return render(request, "home_office.html", context)
     return render(request, "home_other.html", context)
-
-
-@router.get("/demo")
-def demo(request: Request, db: Db, settings: AppSettings) -> Response:
-    if not settings.demo_mode:
-        raise NotFound("ページが見つかりません", code="KK-NOT-FOUND")
-    rows = db.execute(
-        select(StaffAccount, Organization).join(
-            Organization, Organization.id == StaffAccount.organization_id
-        )
-    ).all()
-    rows.sort(key=lambda r: (ROLE_ORDER.get(r[1].kind, 9), r[1].code, r[0].login_id))
-    return render(request, "demo.html", {"rows": rows, "title": "デモの案内"})

@@ -439,3 +439,20 @@ def recent_attempts(session: Session, actor: Actor, limit: int = 20) -> list[Ver
             .limit(limit)
         )
     )
+
+
+def card_holders(
+    session: Session, issuer_fingerprint: str, cert_serial: str
+) -> list[tuple[str, str]]:
+    """The insured persons a card is linked to (``card_link``), as (保険者番号, 被保険者番号)."""
+    return [
+        (link.insurer_no, link.insured_no)
+        for link in session.scalars(
+            select(CardLink)
+            .where(
+                CardLink.issuer_fingerprint == issuer_fingerprint,
+                CardLink.cert_serial == cert_serial,
+            )
+            .order_by(CardLink.id)
+        )
+    ]

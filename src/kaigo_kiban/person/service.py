@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
@@ -24,22 +25,24 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import proxies
 from kaigo_kiban.access import rules as access_rules
-from kaigo_kiban.access.models import ProxyGrant
-from kaigo_kiban.accounts.models import PersonSession
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.rules import PERSON_TOKEN_PREFIX
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.database import consume_once, keep
-from kaigo_kiban.core.errors import InvalidInput, KibanError, NotFound
+from kaigo_kiban.core.errors import InvalidInput, KibanError
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import rules as idv_rules
 from kaigo_kiban.identity import service as identity
-from kaigo_kiban.identity.models import CardLink
 from kaigo_kiban.person import rules
 from kaigo_kiban.person.models import PersonChallenge, PersonLoginAttempt
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import rules as pki_rules
 from kaigo_kiban.pki import service as pki
 from kaigo_kiban.registry.models import InsuredPerson
+
+if TYPE_CHECKING:
+    from kaigo_kiban.access.models import ProxyGrant
+    from kaigo_kiban.accounts.models import PersonSession
 
 CHALLENGE_PREFIX = "kkmy1."  # not the office prefix: a portal challenge means only "sign in"
 
@@ -53,9 +56,6 @@ class PersonRefused(KibanError):
     def __init__(self, code: str) -> None:
         message = rules.MESSAGES.get(code) or rules.CARD_MESSAGES.get(code) or code
         super().__init__(message, code=code)
-
-
-_hash = proxies.digest
 
 
 # --- challenge and card sign-in ------------------------------------------------------------
@@ -134,26 +134,15 @@ def principals_for_card(
     """Whom this card may act for, and the states of grants it is bound to but may not use."""
     found: list[Principal] = []
     blocked: set[str] = set()
-    for link in session.scalars(
-        select(CardLink).where(
-            CardLink.issuer_fingerprint == issuer_fingerprint, CardLink.cert_serial == cert_serial
-        )
-    ):
-        person = session.get(InsuredPerson, (link.insurer_no, link.insured_no))
+    for insurer_no, insured_no in identity.card_holders(session, issuer_fingerprint, cert_serial):
+        person = session.get(InsuredPerson, (insurer_no, insured_no))
         if person is None:
             continue
         if person.disqualified_on is not None and person.disqualified_on <= today:
             blocked.add("disqualified")
             continue
-        found.append(Principal(link.insurer_no, link.insured_no, _person_name(person)))
-    for grant in session.scalars(
-        select(ProxyGrant)
-        .where(
-            ProxyGrant.proxy_issuer_fingerprint == issuer_fingerprint,
-            ProxyGrant.proxy_cert_serial == cert_serial,
-        )
-        .order_by(ProxyGrant.id)
-    ):
+        found.append(Principal(insurer_no, insured_no, _person_name(person)))
+    for grant in proxies.grants_of_card(session, issuer_fingerprint, cert_serial):
         state = access_rules.grant_state(grant.revoked_at, grant.valid_until, today)
         person = session.get(InsuredPerson, (grant.insurer_no, grant.insured_no))
         if state != "active" or person is None:
@@ -225,20 +214,17 @@ def sign_in_with_card(
         raise _refuse(session, now, code, cert_serial=serial)
     first = principals[0]
     secret = PERSON_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = PersonSession(
-        secret_hash=_hash(secret),
-        csrf_token=secrets.token_urlsafe(24),
+    row = accounts.open_person_session(
+        session,
+        secret=secret,
         cert_serial=serial,
         issuer_fingerprint=issuer,
         holder_name=_holder_name(certs[0], principals),
-        **_acting_fields(first),
+        acting=_acting_fields(first),
         channel=channel,
-        created_at=now,
-        last_used_at=now,
-        expires_at=now + lifetime,
+        now=now,
+        lifetime=lifetime,
     )
-    session.add(row)
-    session.flush()
     _record(
         session,
         now,
@@ -266,37 +252,6 @@ def _holder_name(cert: Any, principals: list[Principal]) -> str:
 # --- sessions and the actor ----------------------------------------------------------------
 
 
-def card_sessions(
-    session: Session, row: PersonSession, *, now: dt.datetime | None = None
-) -> list[PersonSession]:
-    """The live sessions of the card that holds ``row`` — browsers and apps — newest first."""
-    now = now or utcnow()
-    return list(
-        session.scalars(
-            select(PersonSession)
-            .where(
-                PersonSession.issuer_fingerprint == row.issuer_fingerprint,
-                PersonSession.cert_serial == row.cert_serial,
-                PersonSession.revoked_at.is_(None),
-                PersonSession.expires_at > now,
-            )
-            .order_by(PersonSession.created_at.desc(), PersonSession.id.desc())
-        )
-    )
-
-
-def end_card_session(session: Session, row: PersonSession, session_id: int) -> None:
-    """Sign out another browser or app of the same card (not someone else's)."""
-    target = session.get(PersonSession, session_id)
-    if target is None or (target.issuer_fingerprint, target.cert_serial) != (
-        row.issuer_fingerprint,
-        row.cert_serial,
-    ):
-        raise NotFound("ログイン中の端末・アプリが見つかりません", code="PERSON-SESSION-NOT-FOUND")
-    if target.revoked_at is None:
-        target.revoked_at = utcnow()
-
-
 def switch_principal(session: Session, row: PersonSession, key: str) -> Principal:
     """Act for another principal the same card may act for (self ↔ a proxy's principal)."""
     principals, _ = principals_for_card(
@@ -309,7 +264,7 @@ def switch_principal(session: Session, row: PersonSession, key: str) -> Principa
     raise InvalidInput("切り替え先が見つかりません", code="PERSON-SWITCH-UNKNOWN")
 
 
-def _acting_fields(p: Principal) -> dict[str, object]:
+def _acting_fields(p: Principal) -> Mapping[str, object]:
     """The session's fields that say whom it acts as (``accounts.actors`` reads them)."""
     grant = p.grant
     return {
@@ -325,9 +280,7 @@ def _acting_fields(p: Principal) -> dict[str, object]:
 
 
 def _act_for(session: Session, row: PersonSession, p: Principal) -> None:
-    for name, value in _acting_fields(p).items():
-        setattr(row, name, value)
-    session.flush()
+    accounts.act_as(session, row, _acting_fields(p))
 
 
 def principals_of_session(session: Session, row: PersonSession) -> list[Principal]:

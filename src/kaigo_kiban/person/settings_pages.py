@@ -11,11 +11,12 @@ from starlette.responses import Response
 
 from kaigo_kiban.access import proxies
 from kaigo_kiban.access import rules as access_rules
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.actors import OptionalPerson, PersonActor, PersonForm
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.http.deps import AppSettings, Db, render
-from kaigo_kiban.person import portal, rules, service
+from kaigo_kiban.person import portal, rules
 from kaigo_kiban.person.pages import login_redirect, portal_context
 
 router = APIRouter(include_in_schema=False)
@@ -97,7 +98,7 @@ def _settings_page(
         form=extra.pop("form", {}),
         errors=extra.pop("errors", {}),
         default_until=today.replace(year=today.year + 1).isoformat(),
-        sessions=service.card_sessions(db, request.state.person_session),
+        sessions=accounts.card_sessions(db, request.state.person_session),
         current_session_id=request.state.person_session.id,
         **extra,
     )
@@ -171,5 +172,5 @@ def save_contact(
 @router.post("/me/sessions/{session_id}/end", dependencies=PersonForm)
 def end_session(request: Request, session_id: int, db: Db, actor: PersonActor) -> Response:
     """Sign out another browser or an app that holds a token of this card."""
-    service.end_card_session(db, request.state.person_session, session_id)
+    accounts.end_card_session(db, request.state.person_session, session_id)
     return RedirectResponse("/me/settings?done=session", status_code=303)
