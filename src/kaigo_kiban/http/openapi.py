@@ -79,7 +79,7 @@ def _error_response(text: str) -> dict[str, Any]:
 
 
 def _signs_in(op: dict[str, Any]) -> bool:
-    """Routes that read the caller's credential declare the Authorization header (web.deps)."""
+    """Routes that read the caller's credential declare the Authorization header (accounts.actors)."""
     return any(
         p.get("in") == "header" and p.get("name", "").lower() == "authorization"
         for p in op.get("parameters", [])

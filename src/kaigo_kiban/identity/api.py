@@ -32,7 +32,7 @@ def office_actor(
     """Office staff only; on a mutual-TLS connection the terminal must belong to that office.
 
     The CSRF check comes after sign-in here, so an API call without a token gets 401, not a
-    CSRF error. ``web.deps`` applies the terminal rule to every signed-in request; repeating
+    CSRF error. ``accounts.actors`` applies the terminal rule to every signed-in request; repeating
     it here keeps these endpoints safe on their own.
     """
     check_office_match(getattr(request.state, "cert_office_no", None), actor)

@@ -7,7 +7,7 @@
   (``scope["extensions"]["tls"]``, with ``client_cert_chain``) to every request of a connection;
   uvicorn itself does not provide it.
 * :class:`ClientCertMiddleware` — reads that extension and sets ``request.state.cert_serial``,
-  ``cert_office_no`` and ``cert_terminal``; ``web.deps`` then applies
+  ``cert_office_no`` and ``cert_terminal``; ``accounts.actors`` then applies
   :func:`kaigo_kiban.pki.rules.check_office_match`.
 * :class:`TlsServer` — re-reads the CRL file while running, so a revocation takes effect
   without a restart (OpenSSL prefers the CRL with the latest ``thisUpdate``).
