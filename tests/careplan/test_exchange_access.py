@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import mailbox, service
+from kaigo_kiban.careplan import mailbox
 from kaigo_kiban.careplan.models import CareplanTransfer
 from kaigo_kiban.core.database import abandon
 from tests.careplan.exchange_world import P1, P3, P4, World, build_file, usage_rows
@@ -33,7 +33,7 @@ def test_sending_a_file_naming_a_person_the_office_is_not_assigned_to_is_denied_
 ):
     name, data = build_file("UPPLAN", usage_rows(P1) + usage_rows(P4))
     with pytest.raises(ex.CareplanAccessDenied) as caught:
-        service.send_file(world.db, world.settings, world.cm_actor, data, name)
+        mailbox.send_file(world.db, world.settings, world.cm_actor, data, name)
     error = caught.value
     assert error.code == "CP-ACCESS-DENIED" and error.http_status == 403
     assert [(d["insured_no"], d["reason"]) for d in error.details] == [(P4, "NO-ASSIGNMENT")]
@@ -44,7 +44,7 @@ def test_sending_a_file_naming_a_person_the_office_is_not_assigned_to_is_denied_
 
 def test_receiver_not_assigned_to_a_person_cannot_open_the_file_and_is_audited(world: World):
     name, data = build_file("UPPLAN", usage_rows(P3))
-    result = service.send_file(world.db, world.settings, world.cm_actor, data, name)
+    result = mailbox.send_file(world.db, world.settings, world.cm_actor, data, name)
     assert [(w.code, w.value) for w in result.warnings] == [("CP-RECEIVER-NOT-ASSIGNED", P3)]
     transfer = result.view.transfer
 
@@ -74,14 +74,14 @@ def test_withdrawn_consent_stops_the_exchange(world: World):
     world.db.flush()
     name, data = build_file("UPPLAN", usage_rows(P1))
     with pytest.raises(ex.CareplanAccessDenied) as caught:
-        service.send_file(world.db, world.settings, world.cm_actor, data, name)
+        mailbox.send_file(world.db, world.settings, world.cm_actor, data, name)
     assert caught.value.details[0]["reason"] == "CONSENT-WITHDRAWN"
 
 
 def test_the_assignment_requirement_can_be_switched_off_and_is_still_audited(world: World):
     relaxed = world.settings.model_copy(update={"careplan_require_assignment": False})
     name, data = build_file("UPPLAN", usage_rows(P4))
-    result = service.send_file(world.db, relaxed, world.cm_actor, data, name)
+    result = mailbox.send_file(world.db, relaxed, world.cm_actor, data, name)
     [listed] = mailbox.list_mailbox(world.db, relaxed, world.helper_actor, "received")
     assert listed.accessible
     assert (
@@ -96,7 +96,7 @@ def test_public_assistance_person_is_refused_by_default_and_the_attempt_audited(
     assistance = "H000000001"
     name, data = build_file("UPPLAN", usage_rows(P1) + usage_rows(assistance))
     with pytest.raises(ex.CareplanAccessDenied) as caught:
-        service.send_file(world.db, world.settings, world.cm_actor, data, name)
+        mailbox.send_file(world.db, world.settings, world.cm_actor, data, name)
     assert [(d["insured_no"], d["reason"]) for d in caught.value.details] == [
         (assistance, "PUBLIC-ASSISTANCE")
     ]
@@ -111,7 +111,7 @@ def test_public_assistance_person_passes_when_the_requirement_is_off_without_a_l
     relaxed = world.settings.model_copy(update={"careplan_require_assignment": False})
     assistance = "H000000001"
     name, data = build_file("UPPLAN", usage_rows(assistance))
-    result = service.send_file(world.db, relaxed, world.cm_actor, data, name)
+    result = mailbox.send_file(world.db, relaxed, world.cm_actor, data, name)
     [limit] = result.limits
     assert limit.care_level is None and limit.excess_units is None
     assert "生活保護単独" in (limit.note or "")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit.models import AuditEvent
-from kaigo_kiban.careplan import delivery, service
+from kaigo_kiban.careplan import delivery, mailbox
 from kaigo_kiban.careplan import exchange as ex
 from tests.careplan.exchange_world import P1, P2, P3, World, build_file, plan1_row, usage_rows
 from tests.factories import INSURER_NO
@@ -21,7 +21,7 @@ def _person(insured_no: str) -> Actor:
 def _send_plan(w: World, *persons: str, stamp: str = "20250425120000") -> int:
     rows = [plan1_row(p) for p in persons]
     name, data = build_file("UP1KYO", rows, month=None, stamp=stamp)
-    return service.send_file(w.db, w.settings, w.cm_actor, data, name).view.transfer.id
+    return mailbox.send_file(w.db, w.settings, w.cm_actor, data, name).view.transfer.id
 
 
 def test_care_manager_delivers_a_plan_and_the_person_sees_only_their_own_part(world: World):
@@ -74,7 +74,7 @@ def test_only_the_sending_care_management_office_records_delivery_of_a_plan_file
     with pytest.raises(ex.NotPlanOffice):
         delivery.mark_delivered(world.db, world.settings, world.helper_actor, plan)
     name, data = build_file("UPPLAN", usage_rows(P1))
-    usage = service.send_file(world.db, world.settings, world.cm_actor, data, name)
+    usage = mailbox.send_file(world.db, world.settings, world.cm_actor, data, name)
     usage_id = usage.view.transfer.id
     with pytest.raises(ex.NotPlanFile):
         delivery.mark_delivered(world.db, world.settings, world.cm_actor, usage_id)

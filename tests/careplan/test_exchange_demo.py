@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
+from kaigo_kiban.app.demo import careplan as careplan_demo
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import mailbox, service
+from kaigo_kiban.careplan import mailbox
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry import service as registry
@@ -47,7 +48,7 @@ def test_seed_demo_sends_one_plan_for_two_shared_persons_one_over_the_limit(
     for p in people[1:]:
         access.register_assignment(db, helper_actor, INSURER_NO, p, "11", "MYNUMBER_CARD")
 
-    counts = service.seed_demo(db, settings, {"1470000011": cm, "1470000029": helper})
+    counts = careplan_demo.seed_demo(db, settings, {"1470000011": cm, "1470000029": helper})
 
     assert counts == {"careplan_transfers": 1, "careplan_over_limit": 1}
     [view] = mailbox.list_mailbox(db, settings, helper_actor, "received")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.careplan import service
+from kaigo_kiban.careplan import mailbox
 from kaigo_kiban.careplan.limits import care_levels_in_month, grade_code
 from kaigo_kiban.core.settings import Settings
 from tests.careplan.exchange_world import (
@@ -28,7 +28,7 @@ HEAVY_UNITS = 93 * 567  # 52,731
 
 def test_over_limit_plan_reports_excess_units_and_yen_with_the_cards_level(world: World):
     name, data = build_file("UPPLAN", usage_rows(P1, HEAVY) + usage_rows(P2))
-    result = service.send_file(world.db, world.settings, world.cm_actor, data, name)
+    result = mailbox.send_file(world.db, world.settings, world.cm_actor, data, name)
     by_person = {r.insured_no: r for r in result.limits}
     over = by_person[P1]
     assert over.care_level == "21" and over.benefit_limit_units == 16_765  # 要介護1 on the card
@@ -61,7 +61,7 @@ def test_a_mid_month_level_change_uses_the_higher_limit(world: World, tmp_path: 
     assert care_levels_in_month(world.db, INSURER_NO, P1, "202505") == ["21", "23"]
     assert care_levels_in_month(world.db, INSURER_NO, P1, "202506") == ["23"]
     name, data = build_file("UPPLAN", usage_rows(P1, HEAVY))
-    [limit] = service.send_file(world.db, world.settings, world.cm_actor, data, name).limits
+    [limit] = mailbox.send_file(world.db, world.settings, world.cm_actor, data, name).limits
     assert (limit.care_level, limit.benefit_limit_units) == ("23", 27_048)
     assert limit.excess_units == HEAVY_UNITS - 27_048
 
@@ -69,7 +69,7 @@ def test_a_mid_month_level_change_uses_the_higher_limit(world: World, tmp_path: 
 def test_a_month_outside_the_certification_gets_a_note_and_no_check(world: World):
     rows = usage_rows(P1, month="202604")
     name, data = build_file("UPPLAN", rows, month="202604")
-    [limit] = service.send_file(world.db, world.settings, world.cm_actor, data, name).limits
+    [limit] = mailbox.send_file(world.db, world.settings, world.cm_actor, data, name).limits
     assert limit.care_level is None and limit.excess_units is None and not limit.over
     assert "要介護状態区分" in (limit.note or "")
 
@@ -79,7 +79,7 @@ def test_other_area_grade_prices_the_excess_at_ten_yen(
 ):
     w = make_world(db, settings, tmp_path, area_grade="99")
     name, data = build_file("UPPLAN", usage_rows(P1, HEAVY))
-    [limit] = service.send_file(w.db, w.settings, w.cm_actor, data, name).limits
+    [limit] = mailbox.send_file(w.db, w.settings, w.cm_actor, data, name).limits
     assert (limit.area_grade, limit.unit_price) == ("other", Decimal("10.00"))
     assert limit.excess_yen == (HEAVY_UNITS - 16_765) * 10
 
@@ -93,7 +93,7 @@ def test_a_level_without_a_limit_gives_no_check(world: World, tmp_path: Path):
     )
     assert report.status == "committed", report
     name, data = build_file("UPPLAN", usage_rows(P2))
-    [limit] = service.send_file(world.db, world.settings, world.cm_actor, data, name).limits
+    [limit] = mailbox.send_file(world.db, world.settings, world.cm_actor, data, name).limits
     assert limit.care_level is None and limit.note
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.careplan import exchange as ex
-from kaigo_kiban.careplan import mailbox, service
+from kaigo_kiban.careplan import mailbox
 from kaigo_kiban.careplan.models import CareplanTransfer, CareplanTransferPerson
 from kaigo_kiban.core.errors import FileRejected
 from tests.careplan.exchange_world import (
@@ -26,7 +26,7 @@ from tests.factories import INSURER_NO
 
 
 def _send(w: World, name: str, data: bytes, actor=None) -> mailbox.SendResult:  # type: ignore[no-untyped-def]
-    return service.send_file(w.db, w.settings, actor or w.cm_actor, data, name)
+    return mailbox.send_file(w.db, w.settings, actor or w.cm_actor, data, name)
 
 
 def _count(w: World) -> int:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from starlette.responses import Response
 
 from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
-from kaigo_kiban.careplan import delivery, mailbox, service
+from kaigo_kiban.careplan import delivery, mailbox
 from kaigo_kiban.careplan import exchange as ex
 from kaigo_kiban.careplan.schemas import (
     DeliveryList,
@@ -80,7 +80,7 @@ async def post_file(
     db: Db, settings: AppSettings, actor: CurrentActor, file: UploadFile = File(...)
 ) -> SendOut:
     name, data = await read_upload(file, settings)
-    return SendOut.of(service.send_file(db, settings, actor, data, name))
+    return SendOut.of(mailbox.send_file(db, settings, actor, data, name))
 
 
 def _box(

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from kaigo_kiban.accounts.actors import CurrentActor, check_csrf
-from kaigo_kiban.careplan import delivery, service
+from kaigo_kiban.careplan import delivery
 from kaigo_kiban.careplan import exchange as ex
 from kaigo_kiban.careplan import mailbox as mailboxes
 from kaigo_kiban.careplan.api import attachment, read_upload
@@ -102,7 +102,7 @@ async def send(
     status = 201
     try:
         name, data = await read_upload(file, settings)
-        context["result"] = service.send_file(db, settings, actor, data, name)
+        context["result"] = mailboxes.send_file(db, settings, actor, data, name)
     except KibanError as error:
         abandon(db)  # nothing of a refused send is kept but its denials' audit rows
         context["error"] = error

@@ -20,12 +20,12 @@ from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.app.demo import benefits as benefits_demo
+from kaigo_kiban.app.demo import careplan as careplan_demo
 from kaigo_kiban.app.demo import certification as demo_certification
 from kaigo_kiban.app.demo import life as life_demo
 from kaigo_kiban.app.demo import person as person_demo
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards import service as cards
-from kaigo_kiban.careplan import service as careplan
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.errors import PermissionDenied
@@ -112,7 +112,7 @@ def seed(
     with unit_of_work(factory) as session:
         counts.update(demo_certification.seed(session, settings, orgs_by_code(session)))
     with unit_of_work(factory) as session:
-        counts.update(careplan.seed_demo(session, settings, orgs_by_code(session)))
+        counts.update(careplan_demo.seed_demo(session, settings, orgs_by_code(session)))
     with unit_of_work(factory) as session:
         counts.update(portal_service.seed_demo(session, orgs_by_code(session)))
     with unit_of_work(factory) as session, tempfile.TemporaryDirectory() as tmp:
