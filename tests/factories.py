@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards.formats import COPAY_CARD, COST_CAP_CERT, INSURANCE_CARD, REDUCTION_CERT
 from kaigo_kiban.core.settings import Settings
@@ -397,3 +400,50 @@ def install_card_trust(settings: Settings, ca_dir: Path) -> None:
     trust.mkdir(parents=True, exist_ok=True)
     (trust / "jlis-ca.pem").write_text(chain.certificate_pem(ca.certificate))
     pki.write_crl(crl, trust / "jlis-ca.crl")
+
+
+@dataclass
+class PortalWorld:
+    """Organisations of the portal's areas (subsidies, readiness, help desk), all synthetic."""
+
+    visit: Actor  # 訪問介護 (11): 訪問・通所・短期滞在系, 3 readers, 64,000 円
+    residential: Actor  # 特養 (51): 居住・入所系, 2 readers, 55,000 円
+    clinic: Actor  # 診療所, 0 beds: 3/4, 398,000 円
+    other: Actor  # another office
+    operator: Actor
+    city: Actor
+
+
+def make_portal_world(session: Session) -> PortalWorld:
+    """Applicant offices, a clinic, an operator and a municipality, each as an actor."""
+    visit = make_org(session, "office", "1310000037", "試験ヘルパーステーション", ("11",))
+    residential = make_org(session, "office", "1310000045", "試験特別養護老人ホーム", ("51",))
+    clinic = make_org(session, "medical", "1310000052", "試験内科クリニック")
+    clinic.beds = 0
+    other = make_org(session, "office", "1310000060", "試験デイサービス", ("15",))
+    ops = make_org(session, "operator", "OPTEST", "試験運用チーム")
+    city = make_org(session, "municipality", "139999", "試験市 介護保険課")
+    session.flush()
+    operator = Actor(
+        kind="operator",
+        display_name="試験 運用",
+        organization_id=ops.id,
+        organization_kind="operator",
+        organization_code=ops.code,
+        organization_name=ops.name,
+        job_type="operator",
+    )
+    return PortalWorld(
+        actor_for(visit, "manager", service_types=("11",)),
+        actor_for(residential, "manager", service_types=("51",)),
+        actor_for(clinic, "medical_clerk"),
+        actor_for(other, "manager", service_types=("15",)),
+        operator,
+        actor_for(city, "municipal_staff"),
+    )
+
+
+@pytest.fixture
+def world(db: Session) -> PortalWorld:
+    """The fixture of the subsidies, readiness and help-desk tests (their conftests import it)."""
+    return make_portal_world(db)

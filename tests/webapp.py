@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyotp
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.accounts.actors import SESSION_COOKIE
+from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.app.factory import create_app
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.pki import chain
 from kaigo_kiban.pki.service import IssuedCertificate
+from kaigo_kiban.readiness.pages import readiness_today
+from kaigo_kiban.subsidies.api import subsidy_today
 from tests.factories import INSURER_NO, make_insurer, make_org
 
 PASSWORD = "Test-Pass-2026!"
@@ -114,3 +122,52 @@ def build_app(database_url: str, tmp: Path, **overrides: object) -> AppHarness:
         ):
             harness.add_account(db, org, login_id, job)
     return harness
+
+
+PORTAL_DAY = dt.date(2026, 6, 1)  # inside the 令和8年度 subsidy round (2026-05-07 to 2027-03-12)
+
+
+def build_portal_app(tmp: Path) -> AppHarness:
+    """build_app plus an operator ("ops") and a clinic ("clinic"); "helper" (訪問介護) applies
+    and "cm" is the other office. The day of the subsidy and readiness pages is PORTAL_DAY
+    (``dependency_overrides``; clear them when done)."""
+    harness = build_app(f"sqlite:///{tmp / 'portal.db'}", tmp, upload_max_bytes=4096)
+    with unit_of_work(harness.sessions()) as db:
+        ops = make_org(db, "operator", "OPTEST", "試験運用チーム")
+        clinic = make_org(db, "medical", "1310000052", "試験内科クリニック")
+        clinic.beds = 0
+        for login_id, org, job in (("ops", ops, "operator"), ("clinic", clinic, "physician")):
+            harness.add_account(db, org, login_id, job)
+    overrides = harness.client.app.dependency_overrides  # type: ignore[attr-defined]
+    overrides[subsidy_today] = lambda: PORTAL_DAY
+    overrides[readiness_today] = lambda: PORTAL_DAY
+    return harness
+
+
+def browser_session(harness: AppHarness, login_id: str | None) -> TestClient:
+    """A client as a browser: with a fresh web session of ``login_id`` (None: anonymous)."""
+    client = TestClient(harness.client.app, follow_redirects=False)
+    if login_id is None:
+        return client
+    with unit_of_work(harness.sessions()) as db:
+        account = db.scalar(select(StaffAccount).where(StaffAccount.login_id == login_id))
+        assert account is not None
+        secret = accounts.start_web_session(db, harness.settings, account).secret
+    client.cookies.set(SESSION_COOKIE, secret)
+    return client
+
+
+# Fixtures of the subsidies, readiness and help-desk page tests (their conftests import them).
+
+
+@pytest.fixture(scope="module")
+def portal_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppHarness]:
+    harness = build_portal_app(tmp_path_factory.mktemp("portal"))
+    yield harness
+    harness.client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def browser(portal_app: AppHarness) -> Callable[[str | None], TestClient]:
+    """A client as a browser: ``browser("helper")`` signed in, ``browser(None)`` anonymous."""
+    return lambda login_id: browser_session(portal_app, login_id)

@@ -12,7 +12,7 @@ from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.ids import municipality_check_digit
-from kaigo_kiban.portal import service_readiness as readiness
+from kaigo_kiban.readiness import service as readiness
 from kaigo_kiban.registry.models import Organization
 from tests.factories import INSURER_NO, actor_for, make_person
 from tests.webapp import build_app

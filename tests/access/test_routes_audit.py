@@ -85,7 +85,8 @@ NO_PERSONAL_DATA = {
         for method, path in (("POST", "/careplan/send"), ("POST", "/api/v1/careplan/files"))
     },
     # Portal: applications, inquiries, readiness, vendors and FAQ hold no person's data
-    # (organisations' subsidy claims and questions); ownership is enforced in portal.service.
+    # (organisations' subsidy claims and questions); ownership is enforced in the subsidies and
+    # helpdesk services.
     **{
         (method, path): "portal: no personal data (organisation-owned or public)"
         for method, path in (

@@ -91,3 +91,10 @@ def csrf_token_of(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def assert_labelled(html: str) -> None:
+    """Every field has a label, the page is in Japanese and has one ``h1``."""
+    page = read_page(html)
+    assert page.unlabelled_fields() == [], page.unlabelled_fields()
+    assert page.lang == "ja" and len(page.h1) == 1

@@ -89,6 +89,7 @@ def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Ac
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
 async def check_csrf(

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kaigo_kiban.codes.service_types import CARE_MGMT_TYPES, FACILITY_TYPES
+from kaigo_kiban.core.errors import PermissionDenied
 
 PERSON_TOKEN_PREFIX = "kkp_"  # person sessions and API tokens; staff tokens start kka_/kkr_
 
@@ -101,3 +102,14 @@ class Actor:
                 groups.append("home_service")
             return tuple(groups)
         return ("operator",)
+
+
+class OperatorOnly(PermissionDenied):
+    code = "PTL-OPERATOR-ONLY"
+
+
+def require_operator(actor: Actor | None) -> Actor:
+    """Operators (国保中央会) only: the readiness import and the help desk's upkeep."""
+    if actor is None or actor.organization_kind != "operator":
+        raise OperatorOnly("この操作は運用担当者だけが行えます")
+    return actor

@@ -19,8 +19,8 @@ from kaigo_kiban.ingest.commands import ingest
 from kaigo_kiban.life.commands import app as life_app
 from kaigo_kiban.person.commands import app as person_app
 from kaigo_kiban.pki.commands import app as pki_app
-from kaigo_kiban.portal.commands import app as portal_app
 from kaigo_kiban.registry.commands import app as registry_app
+from kaigo_kiban.subsidies.commands import app as subsidies_app
 from kaigo_kiban.synth.commands import synth
 
 app = typer.Typer(
@@ -48,7 +48,9 @@ app.command("synth")(synth)
 app.command("serve")(serve)
 app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
-app.add_typer(portal_app, name="portal")
+app.add_typer(subsidies_app, name="subsidies")
+# The former name, still in use in scripts and the README's history: the same commands.
+app.add_typer(subsidies_app, name="portal", hidden=True)
 app.add_typer(careplan_app, name="careplan")
 certification_app.add_typer(certification_opinions_app)  # verify-opinion, sign-file
 app.add_typer(certification_app, name="certification")

@@ -35,6 +35,7 @@ from kaigo_kiban.core.database import make_engine, make_session_factory, migrate
 from kaigo_kiban.core.errors import KibanError, Unauthenticated
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.fhir import api as fhir_api
+from kaigo_kiban.helpdesk import pages as helpdesk_pages
 from kaigo_kiban.homes import pages as home
 from kaigo_kiban.http import middleware as api_http
 from kaigo_kiban.http import openapi as api_openapi
@@ -49,8 +50,9 @@ from kaigo_kiban.life import pages as life_pages
 from kaigo_kiban.person import api as person_api
 from kaigo_kiban.person import pages as person_pages
 from kaigo_kiban.person import settings_pages as person_settings_pages
-from kaigo_kiban.portal import api as portal_api
-from kaigo_kiban.portal import pages as portal_pages
+from kaigo_kiban.readiness import pages as readiness_pages
+from kaigo_kiban.subsidies import api as subsidies_api
+from kaigo_kiban.subsidies import pages as subsidies_pages
 
 API_PREFIXES = ("/api/", "/fhir")
 
@@ -127,8 +129,10 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         identity_pages.router,
         careplan_api.router,
         careplan_pages.router,
-        portal_api.router,
-        portal_pages.router,
+        subsidies_api.router,
+        subsidies_pages.router,
+        readiness_pages.router,
+        helpdesk_pages.router,
         certification_cases_api.router,
         certification_casefile_api.router,
         certification_opinions_api.router,

@@ -22,8 +22,11 @@ from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.app.demo import benefits as benefits_demo
 from kaigo_kiban.app.demo import careplan as careplan_demo
 from kaigo_kiban.app.demo import certification as demo_certification
+from kaigo_kiban.app.demo import helpdesk as helpdesk_demo
 from kaigo_kiban.app.demo import life as life_demo
 from kaigo_kiban.app.demo import person as person_demo
+from kaigo_kiban.app.demo import readiness as readiness_demo
+from kaigo_kiban.app.demo import subsidies as subsidies_demo
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst, utcnow
@@ -33,7 +36,6 @@ from kaigo_kiban.core.ids import municipality_check_digit
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.ingest.service import ingest_file
 from kaigo_kiban.notices import service as notices
-from kaigo_kiban.portal import service as portal_service
 from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson, OfficeService, Organization
 from kaigo_kiban.synth.generator import generate_municipality
@@ -42,6 +44,8 @@ DEMO_INSURER = ("149993", "みなと架空市")
 DEMO_PASSWORD = "Demo-Pass-2026!"
 # Fixed TOTP secrets so a newcomer can add them to an authenticator app (demo only).
 DEMO_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+# Who enters the demo's vendors, FAQ and readiness schedule (no account behind it).
+DEMO_OPERATOR = Actor(kind="operator", display_name="デモ", organization_kind="operator")
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,10 @@ def seed(
     with unit_of_work(factory) as session:
         counts.update(careplan_demo.seed_demo(session, settings, orgs_by_code(session)))
     with unit_of_work(factory) as session:
-        counts.update(portal_service.seed_demo(session, orgs_by_code(session)))
+        orgs = orgs_by_code(session)
+        counts.update(helpdesk_demo.seed_demo(session, DEMO_OPERATOR))
+        counts.update(readiness_demo.seed_demo(session, DEMO_OPERATOR, orgs))
+        counts.update(subsidies_demo.seed_demo(session, orgs))
     with unit_of_work(factory) as session, tempfile.TemporaryDirectory() as tmp:
         orgs = orgs_by_code(session)
         counts.update(person_demo.seed_demo(session, settings, orgs, Path(tmp)))

@@ -1,1 +1,0 @@
-"""Portal: subsidy rules and applications, municipal readiness schedule, vendors, inquiries."""
