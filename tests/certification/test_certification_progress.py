@@ -1,4 +1,4 @@
-"""Certification progress derived from milestone dates (DOMAIN.md §3.2)."""
+"""Certification progress derived from milestone dates (docs/domain.md §3.2)."""
 
 from __future__ import annotations
 

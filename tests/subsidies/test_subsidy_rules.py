@@ -1,4 +1,4 @@
-"""Subsidy rules of DOMAIN.md §8: caps, reader limits, bundling, medical rates, rounds."""
+"""Subsidy rules of docs/domain.md §8: caps, reader limits, bundling, medical rates, rounds."""
 
 from __future__ import annotations
 

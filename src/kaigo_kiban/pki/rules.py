@@ -25,7 +25,7 @@ KINDS = {
     "server": "サーバ証明書",
     "card": "利用者証明用電子証明書 (デモ)",
 }
-VALIDITY_YEARS = (1, 3)  # 国保連 issue 1- or 3-year certificates (DOMAIN.md §1.3)
+VALIDITY_YEARS = (1, 3)  # 国保連 issue 1- or 3-year certificates (docs/domain.md §1.3)
 CA_VALIDITY_YEARS = 20
 CLOCK_SKEW = dt.timedelta(minutes=5)  # not_before is backdated so slightly slow clocks accept it
 RENEWAL_NOTICE_DAYS = 90

@@ -1,4 +1,4 @@
-"""Serving over TLS 1.3 with mandatory client certificates from the platform CA (DOMAIN.md §1.3).
+"""Serving over TLS 1.3 with mandatory client certificates from the platform CA (docs/domain.md §1.3).
 
 * :func:`server_context` — TLS 1.3 only, ``CERT_REQUIRED`` against the platform CA, the
   CA's CRL checked for the client certificate in the handshake (``VERIFY_CRL_CHECK_LEAF``), and

@@ -43,7 +43,7 @@ COST_CAPS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "31": (650, 1000, 1370, 1370, 880, 1370, 430),
     "32": (1360, 1300, 1370, 1370, 880, 1370, 430),
 }
-"""Daily 負担限度額 from 2024-08-01 (DOMAIN.md §7). The ユニット型個室的多床室 column is not in
+"""Daily 負担限度額 from 2024-08-01 (docs/domain.md §7). The ユニット型個室的多床室 column is not in
 that table; its values (550 / 550 / 1,370 / 1,370) are from the MHLW 2024-08 table (secondary)."""
 
 AGE_BAND_LABELS = ("40-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+")

@@ -1,6 +1,6 @@
 """The synthetic population's vocabulary: rates, people, their card versions, the calendar.
 
-Rates follow the national figures (DOMAIN.md §10 and the shares below); dates are day
+Rates follow the national figures (docs/domain.md §10 and the shares below); dates are day
 ordinals until the rows are written. ``population`` draws the people and ``histories`` their
 cards, both from one ``random.Random`` so a run is a pure function of its inputs.
 """

@@ -393,7 +393,7 @@ def _happy_state(
 
 # --- validity ---------------------------------------------------------------------------------
 
-# kind: (default months, minimum, maximum) — inferred from DOMAIN.md §3.1, to be verified.
+# kind: (default months, minimum, maximum) — inferred from docs/domain.md §3.1, to be verified.
 VALIDITY_MONTHS = {
     ApplicationKind.NEW: (6, 3, 12),
     ApplicationKind.LEVEL_CHANGE: (6, 3, 12),
@@ -456,7 +456,7 @@ def validity_period(
 
 # --- 一次判定 (UNOFFICIAL helpers) ------------------------------------------------------------
 # The thresholds are official (省令); the 32–50 split and the 認知症加算 come from secondary
-# sources (DOMAIN.md §3.3). Results carry ``unofficial=True`` and must be shown as such.
+# sources (docs/domain.md §3.3). Results carry ``unofficial=True`` and must be shown as such.
 
 
 class PrimaryBand(StrEnum):

@@ -1,4 +1,4 @@
-"""The 主治医意見書 form (2009 様式, DOMAIN.md §3.4) as data, and its validation.
+"""The 主治医意見書 form (2009 様式, docs/domain.md §3.4) as data, and its validation.
 
 The sections, items and choices are packaged data (``data/opinion_form_2009.json``), read once
 at import; everything else here is pure.
