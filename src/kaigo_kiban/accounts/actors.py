@@ -191,3 +191,30 @@ def person_token_actor(
 
 
 StaffOrPerson = Annotated[Actor, Depends(person_token_actor)]
+
+
+# --- the caller's key for idempotent API writes ----------------------------------------------
+
+
+def idempotency_owner(session: Session, authorization: str, cookie_header: str) -> str | None:
+    """Who is calling, stable across token refreshes: the account, or the system credential.
+
+    The API middleware (``http.middleware``) keeps idempotent answers under this key; the
+    composition root hands it this function.
+    """
+    if authorization.lower().startswith("bearer "):
+        cred = accounts.resolve_credential(session, authorization[7:].strip(), ("access", "system"))
+    else:
+        secret = _cookie(cookie_header, SESSION_COOKIE)
+        cred = accounts.resolve_credential(session, secret, ("session",)) if secret else None
+    if cred is None:
+        return None
+    return f"account:{cred.account_id}" if cred.account_id else f"credential:{cred.id}"
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None

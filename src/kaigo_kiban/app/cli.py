@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from kaigo_kiban.accounts.commands import app as accounts_app
 from kaigo_kiban.app.commands import app as api_app
 from kaigo_kiban.app.commands import serve
 from kaigo_kiban.app.demo.commands import demo
@@ -46,6 +47,7 @@ app.command("ingest")(ingest)
 app.command("demo")(demo)
 app.command("synth")(synth)
 app.command("serve")(serve)
+registry_app.add_typer(accounts_app)  # registry system-key
 app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
 app.add_typer(subsidies_app, name="subsidies")

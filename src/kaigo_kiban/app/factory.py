@@ -14,7 +14,9 @@ from kaigo_kiban.access import api as access_api
 from kaigo_kiban.access import pages as access_pages
 from kaigo_kiban.accounts import api as accounts_api
 from kaigo_kiban.accounts import pages as accounts_pages
+from kaigo_kiban.accounts.actors import idempotency_owner
 from kaigo_kiban.app.demo import walkthrough as demo_walkthrough
+from kaigo_kiban.app.demo.person import demo_cards_dir
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.app.navigation import template_filters, template_globals
 from kaigo_kiban.benefits import api as benefits_api
@@ -79,6 +81,7 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     app.state.ingest_kinds = KINDS
+    app.state.demo_cards_dir = demo_cards_dir(settings)  # the person sign-in's demo cards
     app.state.templates = make_templates(filters=template_filters(), globals=template_globals())
 
     @app.exception_handler(KibanError)
@@ -151,6 +154,8 @@ def create_app(settings: Settings, *, migrate_db: bool = True) -> FastAPI:
         fhir_api.router,
     ):
         app.include_router(router)
-    api_http.install(app)  # ETag on reads, Idempotency-Key on writes (/api/v1)
+    api_http.install(
+        app, owner=idempotency_owner
+    )  # ETag on reads, Idempotency-Key on writes (/api/v1)
     api_openapi.install(app)
     return app

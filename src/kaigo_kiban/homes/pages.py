@@ -25,7 +25,6 @@ from kaigo_kiban.readiness import service as readiness
 router = APIRouter(include_in_schema=False)
 
 
-
 @router.get("/")
 def home(
     request: Request,

@@ -11,21 +11,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kaigo_kiban.accounts import service as accounts
-from kaigo_kiban.accounts.actors import SESSION_COOKIE
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.http import idempotency, rules
 
 API_PREFIX = "/api/v1/"
 #: Token endpoints answer with secrets: never stored, never replayed.
 NOT_IDEMPOTENT = ("/api/v1/auth/", "/api/v1/person/")
+
+#: Who is calling, stable across token refreshes (``None``: not signed in). Given the session,
+#: the ``Authorization`` header and the ``Cookie`` header; the composition root passes the
+#: accounts area's resolver (this toolkit knows no area).
+OwnerResolver = Callable[[Session, str, str], str | None]
 
 
 def _error(status: int, *, code: str, message: str) -> Response:
@@ -93,8 +98,9 @@ class ETagMiddleware:
 class IdempotencyMiddleware:
     """Replays the first answer of a ``POST /api/v1/…`` that carried an ``Idempotency-Key``."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, owner: OwnerResolver) -> None:
         self.app = app
+        self.owner = owner
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -126,7 +132,7 @@ class IdempotencyMiddleware:
             )
             return
         replay = _replaying_receive(body, receive)
-        owner = await run_in_threadpool(_owner, state, headers)
+        owner = await run_in_threadpool(self._owner, state, headers)
         if owner is None:  # not signed in: the route answers 401 itself; nothing to remember
             await self.app(scope, replay, send)
             return
@@ -169,6 +175,10 @@ class IdempotencyMiddleware:
             )(scope, replay, send)
             return
         await self._run_and_store(scope, replay, send, state, claim.row_id)
+
+    def _owner(self, state: Any, headers: Headers) -> str | None:
+        with unit_of_work(state.sessions) as session:
+            return self.owner(session, headers.get("authorization", ""), headers.get("cookie", ""))
 
     async def _run_and_store(
         self, scope: Scope, receive: Receive, send: Send, state: Any, row_id: int | None
@@ -238,32 +248,10 @@ def _in_transaction(state: Any, fn: Any, *args: Any) -> Any:
         return fn(session, *args)
 
 
-def _owner(state: Any, headers: Headers) -> str | None:
-    """Who is calling, stable across token refreshes: the account, or the system credential."""
-    authorization = headers.get("authorization", "")
-    cookies = headers.get("cookie", "")
-    with unit_of_work(state.sessions) as session:
-        if authorization.lower().startswith("bearer "):
-            cred = accounts.resolve_credential(
-                session, authorization[7:].strip(), ("access", "system")
-            )
-        else:
-            secret = _cookie(cookies, SESSION_COOKIE)
-            cred = accounts.resolve_credential(session, secret, ("session",)) if secret else None
-        if cred is None:
-            return None
-        return f"account:{cred.account_id}" if cred.account_id else f"credential:{cred.id}"
+def install(app: Any, owner: OwnerResolver) -> None:
+    """Add the API middleware (outermost first: idempotent replay, then ETags).
 
-
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
-def install(app: Any) -> None:
-    """Add the API middleware (outermost first: idempotent replay, then ETags)."""
+    ``owner`` says who is calling (the key idempotent answers are kept under).
+    """
     app.add_middleware(ETagMiddleware)
-    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(IdempotencyMiddleware, owner=owner)

@@ -20,7 +20,6 @@ from starlette.responses import Response
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.actors import PERSON_COOKIE, OptionalPerson, PersonActor, PersonForm
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.app.demo.person import demo_cards_dir
 from kaigo_kiban.cards.formats import REDUCTION_KINDS
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
 from kaigo_kiban.core.errors import KibanError, NotFound
@@ -63,15 +62,21 @@ def portal_context(request: Request, db: Db, actor: Actor, **extra: Any) -> dict
 # --- sign-in -----------------------------------------------------------------------------------
 
 
-def demo_cards(settings: Settings) -> list[dict[str, str]]:
+def demo_cards_dir(request: Request) -> Path:
+    """Where the demo wrote its card files: the composition root puts it in ``app.state``."""
+    directory: Path = request.app.state.demo_cards_dir
+    return directory
+
+
+def demo_cards(request: Request, settings: Settings) -> list[dict[str, str]]:
     if not settings.demo_mode:
         return []
-    index = demo_cards_dir(settings) / "index.json"
+    directory = demo_cards_dir(request)
     try:
-        entries = json.loads(index.read_text("utf-8"))
+        entries = json.loads((directory / "index.json").read_text("utf-8"))
     except (OSError, ValueError):
         return []
-    return [e for e in entries if (demo_cards_dir(settings) / e.get("file", "")).is_file()]
+    return [e for e in entries if (directory / e.get("file", "")).is_file()]
 
 
 def _login_page(
@@ -92,7 +97,7 @@ def _login_page(
             "challenge": issued,
             "next": safe_next(next_url),
             "refusal": refusal,
-            "demo_cards": demo_cards(settings),
+            "demo_cards": demo_cards(request, settings),
         },
         status_code=status_code,
     )
@@ -193,9 +198,9 @@ async def demo_login(
     if card_file is not None and card_file.filename:
         data = await card_file.read(64 * 1024)
     elif card:
-        known = {e["file"] for e in demo_cards(settings)}
+        known = {e["file"] for e in demo_cards(request, settings)}
         if card in known:
-            data = (demo_cards_dir(settings) / Path(card).name).read_bytes()
+            data = (demo_cards_dir(request) / Path(card).name).read_bytes()
     try:
         key, certificate = identity.load_card_file(data)
     except KibanError as exc:
