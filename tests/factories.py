@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards.formats import COPAY_CARD, COST_CAP_CERT, INSURANCE_CARD, REDUCTION_CERT
+from kaigo_kiban.core import grant_seal
+from kaigo_kiban.core.grants import Decision, Grant
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.core.tabular import Layout, format_csv_line, header_line
 from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file
@@ -206,7 +208,7 @@ def make_careplan_exchange(
     from sqlalchemy import select
 
     from kaigo_kiban.access import service as access
-    from kaigo_kiban.careplan import service as careplan
+    from kaigo_kiban.careplan import mailbox as careplan
     from kaigo_kiban.careplan.codec.filenames import FileName
     from kaigo_kiban.careplan.codec.formats import build_careplan
     from kaigo_kiban.registry.models import Organization
@@ -447,3 +449,10 @@ def make_portal_world(session: Session) -> PortalWorld:
 def world(db: Session) -> PortalWorld:
     """The fixture of the subsidies, readiness and help-desk tests (their conftests import it)."""
     return make_portal_world(db)
+
+
+def grant_for(insurer_no: str, insured_no: str, *kinds: str, action: str = "read") -> Grant:
+    """A grant as the gate issues it, for tests of a reader on its own (the gate's decisions
+    and audit rows have their own tests in tests/access)."""
+    decisions = {kind: Decision(True, "TEST", "") for kind in kinds}
+    return grant_seal.issue(insurer_no, insured_no, action, decisions)

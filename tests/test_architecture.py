@@ -131,3 +131,54 @@ def test_boundaries_broken_by_models_and_private_names(fake_root: Path) -> None:
         "fakeroot.fhir.service:2:private name fakeroot.cards.service._raw",
         "fakeroot.fhir.service:7:private name fakeroot.cards.service._raw",
     ]
+
+
+def test_only_the_gate_may_import_the_grant_seal() -> None:
+    """The seal contract lists every package except the gate (access) and core itself."""
+    packages = {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()}
+    listed = _listed(_contract("grant-seal")["source_modules"])
+    assert listed == {f"kaigo_kiban.{p}" for p in packages - {"access", "core"}}
+
+
+READ_WITHOUT_GRANT = """
+import datetime as dt
+from sqlalchemy.orm import Session
+from kaigo_kiban.cards import service as cards
+
+def peek(session: Session) -> object:
+    return cards.find_card_valid_on(
+        session, "insurance_card", "131016", "0000000001", dt.date(2026, 4, 1)
+    )
+"""
+
+READ_WITH_GRANT = """
+import datetime as dt
+from sqlalchemy.orm import Session
+from kaigo_kiban.cards import service as cards
+from kaigo_kiban.core.grants import Grant
+
+def peek(session: Session, grant: Grant) -> object:
+    return cards.find_card_valid_on(session, grant, "insurance_card", dt.date(2026, 4, 1))
+"""
+
+
+def test_a_read_without_a_grant_is_a_type_error(tmp_path: Path) -> None:
+    """mypy (as configured for ``make test``) rejects a card read that skipped the gate, and
+    accepts the same read with a grant: the check can fail, and does only where it should."""
+    api = pytest.importorskip("mypy.api")
+    results = {}
+    for name, body in (("without", READ_WITHOUT_GRANT), ("with", READ_WITH_GRANT)):
+        path = tmp_path / f"read_{name}.py"
+        path.write_text(body, encoding="utf-8")
+        out, _err, status = api.run(
+            [
+                "--config-file",
+                str(SRC.parent.parent / "pyproject.toml"),
+                "--cache-dir",
+                str(tmp_path / ".mypy_cache"),
+                str(path),
+            ]
+        )
+        results[name] = (status, out)
+    assert results["without"][0] == 1 and "find_card_valid_on" in results["without"][1]
+    assert results["with"][0] == 0, results["with"][1]

@@ -54,13 +54,15 @@ def test_consent_file_gives_and_withdraws(
         "effective_from": "20240401",
     }
     assert ingest(db, write_rows_file(tmp_path, CONSENT, [give]), settings).status == "committed"
-    assert access.authorize(db, settings, actor, INSURER_NO, "0000000001", "insurance_card").allowed
+    assert access.open_kind(db, settings, actor, INSURER_NO, "0000000001", "insurance_card").allows(
+        "insurance_card"
+    )
     withdraw = {**give, "source": "9", "effective_from": "20250101"}
     assert (
         ingest(db, write_rows_file(tmp_path, CONSENT, [withdraw]), settings).status == "committed"
     )
     with pytest.raises(AccessDenied) as denied:
-        access.authorize(db, settings, actor, INSURER_NO, "0000000001", "insurance_card")
+        access.open_kind(db, settings, actor, INSURER_NO, "0000000001", "insurance_card")
     assert denied.value.code == "ACCESS-CONSENT-WITHDRAWN"
 
 
@@ -197,7 +199,7 @@ def test_office_ends_its_assignment_and_loses_access(
     a = access.register_assignment(db, actor, INSURER_NO, "0000000001", "43", "MYNUMBER_CARD")
     access.end_assignment_by_office(db, settings, actor, a.id)
     with pytest.raises(AccessDenied) as ended:
-        access.authorize(db, settings, actor, INSURER_NO, "0000000001", "insurance_card")
+        access.open_kind(db, settings, actor, INSURER_NO, "0000000001", "insurance_card")
     assert ended.value.code == "ACCESS-ASSIGNMENT-ENDED"
     reasons = db.scalars(
         select(AuditEvent.reason).where(AuditEvent.data_kind == "assignment")

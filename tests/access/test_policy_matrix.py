@@ -90,8 +90,8 @@ def test_every_office_decision_matches_the_policy_table_and_is_audited_once(
     for kind, job, (state, insured_no) in itertools.product(DATA_KINDS, JOBS, people.items()):
         actor = actor_for(org, job, service_types=OFFICE_GROUPS[group])
         before = db.scalar(select(func.count()).select_from(AuditEvent))
-        decision = access.authorize(
-            db, settings, actor, INSURER_NO, insured_no, kind, raise_on_deny=False
+        decision = access.open_person(db, settings, actor, INSURER_NO, insured_no, [kind]).decision(
+            kind
         )
         after = db.scalar(select(func.count()).select_from(AuditEvent))
         expected = _expected(kind, group, job, *state)
@@ -107,10 +107,12 @@ def test_municipality_sees_only_its_own_insurer(db: Session, settings: Settings)
     make_person(db, "0000000002", insurer_no="271004")
     city = make_org(db, "municipality", INSURER_NO, insurer_no=INSURER_NO)
     actor = actor_for(city, "municipal_staff")
-    assert access.authorize(db, settings, actor, INSURER_NO, "0000000001", "insurance_card").allowed
-    denied = access.authorize(
-        db, settings, actor, "271004", "0000000002", "insurance_card", raise_on_deny=False
+    assert access.open_kind(db, settings, actor, INSURER_NO, "0000000001", "insurance_card").allows(
+        "insurance_card"
     )
+    denied = access.open_person(
+        db, settings, actor, "271004", "0000000002", ["insurance_card"]
+    ).decision("insurance_card")
     assert (denied.allowed, denied.reason) == (False, "OTHER-INSURER")
 
 
@@ -119,15 +121,9 @@ def test_operator_never_reads_personal_data(db: Session, settings: Settings) -> 
     make_person(db, "0000000001")
     ops = make_org(db, "operator", "OP0001")
     for kind in DATA_KINDS:
-        d = access.authorize(
-            db,
-            settings,
-            actor_for(ops, "operator"),
-            INSURER_NO,
-            "0000000001",
-            kind,
-            raise_on_deny=False,
-        )
+        d = access.open_person(
+            db, settings, actor_for(ops, "operator"), INSURER_NO, "0000000001", [kind]
+        ).decision(kind)
         assert (d.allowed, d.reason) == (False, "OPERATOR")
 
 
@@ -137,15 +133,14 @@ def test_guessing_a_number_of_a_person_not_assigned_is_denied_and_audited(
     make_insurer(db)
     org = make_org(db, "office", "1310000011", service_types=("43",))
     for n in ("0000000001", "0000000002", "0000000099"):
-        d = access.authorize(
+        d = access.open_person(
             db,
             settings,
             actor_for(org, "care_manager", service_types=("43",)),
             INSURER_NO,
             n,
-            "insurance_card",
-            raise_on_deny=False,
-        )
+            ["insurance_card"],
+        ).decision("insurance_card")
         assert not d.allowed
     outcomes = db.scalars(select(AuditEvent.outcome)).all()
     assert outcomes == ["denied"] * 3
@@ -203,7 +198,7 @@ def test_non_office_groups_match_the_policy_table_for_every_kind(
         # municipality: own insurer only; person: self only; medical: needs an opinion request
         expected = policy and relation == "own" and group != "medical"
         before = db.scalar(select(func.count()).select_from(AuditEvent))
-        d = access.authorize(db, settings, actor, person[0], person[1], kind, raise_on_deny=False)
+        d = access.open_person(db, settings, actor, person[0], person[1], [kind]).decision(kind)
         after = db.scalar(select(func.count()).select_from(AuditEvent))
         if d.allowed != expected or after - before != 1:
             mismatches.append((kind, job, relation, d, after - before))

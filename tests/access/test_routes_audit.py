@@ -15,7 +15,6 @@ from kaigo_kiban.access import service as access
 from kaigo_kiban.access.rules import policy_allows
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.fhir import service as fhir_service
 from kaigo_kiban.registry.models import Organization
 from tests.factories import (
     INSURER_NO,
@@ -653,21 +652,20 @@ else:
     NO_PERSONAL_DATA.update(
         dict.fromkeys(_FHIR_CONSENT, "denied to everyone until policy.csv has consent rows")
     )
-# FHIR resources of areas that may be absent (fhir.service.OPTIONAL).
-if fhir_service.OPTIONAL["Observation"]:  # LIFE Barthel Index (life.service.person_trend)
-    PERSONAL_DATA[("GET", "/fhir/Observation")] = (
-        "/fhir/Observation?patient=Patient/131016-0000000001",
-        "cm",
-        None,
-        _audited("read", "life"),
-    )
-if fhir_service.OPTIONAL["DocumentReference"]:  # delivered care plans (careplan.delivery)
-    PERSONAL_DATA[("GET", "/fhir/DocumentReference")] = (
-        "/fhir/DocumentReference?patient=Patient/131016-0000000001",
-        "city",
-        None,
-        _audited("read", "care_plan"),
-    )
+# FHIR resources built from other areas: LIFE Barthel Index (life.trends.person_trend) and
+# delivered care plans (careplan.delivery).
+PERSONAL_DATA[("GET", "/fhir/Observation")] = (
+    "/fhir/Observation?patient=Patient/131016-0000000001",
+    "cm",
+    None,
+    _audited("read", "life"),
+)
+PERSONAL_DATA[("GET", "/fhir/DocumentReference")] = (
+    "/fhir/DocumentReference?patient=Patient/131016-0000000001",
+    "city",
+    None,
+    _audited("read", "care_plan"),
+)
 INFRASTRUCTURE = {"/static", "/api/openapi.json", "/api/docs", "/docs/oauth2-redirect"}
 
 

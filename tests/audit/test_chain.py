@@ -24,7 +24,7 @@ def _seed(url: str) -> None:
         city = make_org(db, "municipality", INSURER_NO, insurer_no=INSURER_NO)
         for i in range(1, 6):
             make_person(db, f"000000000{i}")
-            access.authorize(
+            access.open_kind(
                 db,
                 settings,
                 actor_for(city, "municipal_staff"),

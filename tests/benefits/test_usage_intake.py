@@ -18,6 +18,7 @@ from kaigo_kiban.core.settings import Settings
 from tests.factories import (
     INSURER_NO,
     actor_for,
+    grant_for,
     ingest,
     make_insurer,
     make_org,
@@ -111,7 +112,9 @@ def test_a_later_history_number_supersedes_a_record(
 ) -> None:
     rows = [home("HM1", "20250601", 150_000), home("HM1", "20250601", 120_000, history_no="2")]
     ingest(db, _file(tmp_path, HOME_MODIFICATION, rows), settings)
-    [current] = service.current_records(db, "home_modification", INSURER_NO, A)
+    [current] = service.current_records(
+        db, grant_for(INSURER_NO, A, "home_modification"), "home_modification"
+    )
     assert (current.history_no, current.cost_yen) == (2, 120_000)
 
 
@@ -153,7 +156,14 @@ def test_database_checks_reject_the_whole_file(
         (4, "ING-HISTORY-MISSING"),
         (6, "ING-DUPLICATE-KEY"),
     ]
-    assert len(service.current_records(db, "home_modification", INSURER_NO, A)) == 1
+    assert (
+        len(
+            service.current_records(
+                db, grant_for(INSURER_NO, A, "home_modification"), "home_modification"
+            )
+        )
+        == 1
+    )
 
 
 def test_rows_are_validated_cell_by_cell(

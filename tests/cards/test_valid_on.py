@@ -12,6 +12,7 @@ from kaigo_kiban.core.settings import Settings
 from tests.factories import (
     INSURER_NO,
     copay_card_row,
+    grant_for,
     ingest,
     insurance_card_row,
     make_insurer,
@@ -22,7 +23,7 @@ D = dt.date
 
 
 def _valid(db: Session, kind: str, day: dt.date):  # type: ignore[no-untyped-def]
-    return cards.find_card_valid_on(db, kind, INSURER_NO, "0000000001", day)
+    return cards.find_card_valid_on(db, grant_for(INSURER_NO, "0000000001", kind), kind, day)
 
 
 def test_card_is_valid_on_its_first_and_last_day_and_not_outside(
@@ -72,7 +73,9 @@ def test_older_history_arriving_after_a_newer_one_does_not_supersede(
     report = ingest(db, write_card_file(tmp_path, "insurance_card", [older]), settings)
     assert report.status == "committed"
     assert _valid(db, "insurance_card", D(2024, 6, 1)).history_no == 2
-    history = cards.list_card_history(db, "insurance_card", INSURER_NO, "0000000001")
+    history = cards.list_card_history(
+        db, grant_for(INSURER_NO, "0000000001", "insurance_card"), "insurance_card"
+    )
     assert [h.history_no for h in history] == [2, 1]
     from kaigo_kiban.registry.service import get_person
 
@@ -103,7 +106,10 @@ def test_deleted_history_is_readable_but_never_current(
     person = get_person(db, INSURER_NO, "0000000001")  # re-derived from the newest live card
     assert (person.latest_history_no, person.name_kanji) == (1, "山田 太郎")
     assert [
-        h.deleted for h in cards.list_card_history(db, "insurance_card", INSURER_NO, "0000000001")
+        h.deleted
+        for h in cards.list_card_history(
+            db, grant_for(INSURER_NO, "0000000001", "insurance_card"), "insurance_card"
+        )
     ] == [True, False]
 
 

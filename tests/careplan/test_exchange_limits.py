@@ -21,7 +21,7 @@ from tests.careplan.exchange_world import (
     make_world,
     usage_rows,
 )
-from tests.factories import INSURER_NO, ingest, insurance_card_row, write_card_file
+from tests.factories import INSURER_NO, grant_for, ingest, insurance_card_row, write_card_file
 
 HEAVY_UNITS = 93 * 567  # 52,731
 
@@ -58,8 +58,12 @@ def test_a_mid_month_level_change_uses_the_higher_limit(world: World, tmp_path: 
     )
     report = ingest(world.db, write_card_file(tmp_path, "insurance_card", [change]), world.settings)
     assert report.status == "committed", report
-    assert care_levels_in_month(world.db, INSURER_NO, P1, "202505") == ["21", "23"]
-    assert care_levels_in_month(world.db, INSURER_NO, P1, "202506") == ["23"]
+    assert care_levels_in_month(
+        world.db, grant_for(INSURER_NO, P1, "insurance_card"), "202505"
+    ) == ["21", "23"]
+    assert care_levels_in_month(
+        world.db, grant_for(INSURER_NO, P1, "insurance_card"), "202506"
+    ) == ["23"]
     name, data = build_file("UPPLAN", usage_rows(P1, HEAVY))
     [limit] = mailbox.send_file(world.db, world.settings, world.cm_actor, data, name).limits
     assert (limit.care_level, limit.benefit_limit_units) == ("23", 27_048)

@@ -33,7 +33,7 @@ from tests.certification.conftest import (
     result_row,
     survey_row,
 )
-from tests.factories import INSURER_NO
+from tests.factories import INSURER_NO, grant_for
 
 D = dt.date
 APP = "2026000001"
@@ -167,17 +167,23 @@ def test_result_adds_a_card_row_with_the_new_care_level_validity_and_limit(
     db: Session, world: World
 ) -> None:
     world.send(db, "cert_application", [application_row()])
-    before = cards.find_card_valid_on(db, "insurance_card", INSURER_NO, PERSON, D(2026, 5, 1))
+    before = cards.find_card_valid_on(
+        db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 5, 1)
+    )
     assert before is not None and before.care_level == "21" and before.history_no == 1
     assert world.send(db, "cert_result", [result_row()]).status == "committed"
-    card = cards.find_card_valid_on(db, "insurance_card", INSURER_NO, PERSON, D(2026, 5, 1))
+    card = cards.find_card_valid_on(
+        db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 5, 1)
+    )
     assert card is not None
     assert (card.history_no, card.care_level, card.benefit_limit_units) == (2, "22", 19_705)
     assert (card.cert_valid_from, card.cert_valid_to) == (D(2026, 4, 1), D(2026, 9, 30))
     assert card.application_status == "3"
     assert card.name_kanji == before.name_kanji
     # Before the new validity starts the previous row is still the current card.
-    older = cards.find_card_valid_on(db, "insurance_card", INSURER_NO, PERSON, D(2026, 3, 1))
+    older = cards.find_card_valid_on(
+        db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 3, 1)
+    )
     assert older is not None and older.history_no == 1
     person = db.get(InsuredPerson, (INSURER_NO, PERSON))
     assert person is not None and person.latest_history_no == 2
@@ -200,13 +206,17 @@ def test_same_result_again_is_a_no_op_and_a_correction_adds_another_card_row(
     # A later file repeats the first result (unchanged) next to a new one.
     again = world.send(db, "cert_result", [result_row(), result_row("2026000002")])
     assert again.status == "committed"
-    unchanged = cards.find_card_valid_on(db, "insurance_card", INSURER_NO, PERSON, D(2026, 5, 1))
+    unchanged = cards.find_card_valid_on(
+        db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 5, 1)
+    )
     assert unchanged is not None and unchanged.history_no == 2
     different = world.send(db, "cert_result", [result_row(care_level="23")])
     assert [e.code for e in different.errors] == ["CT-RECORD-EXISTS"]
     fixed = world.send(db, "cert_result", [result_row(care_level="23", correction_kind="2")])
     assert fixed.status == "committed"
-    card = cards.find_card_valid_on(db, "insurance_card", INSURER_NO, PERSON, D(2026, 5, 1))
+    card = cards.find_card_valid_on(
+        db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 5, 1)
+    )
     assert card is not None and (card.history_no, card.care_level) == (3, "23")
     assert card.benefit_limit_units == 27_048
 
@@ -236,7 +246,9 @@ def test_result_codes_are_checked_and_exits_end_the_case(db: Session, world: Wor
     assert world.send(db, "cert_result", [withdrawn]).status == "committed"
     case = latest_case(db, INSURER_NO, OTHER)
     assert case is not None and case.progress(D(2026, 5, 1)).state is ProgressState.WITHDRAWN
-    card = cards.find_card_valid_on(db, "insurance_card", INSURER_NO, OTHER, D(2026, 5, 1))
+    card = cards.find_card_valid_on(
+        db, grant_for(INSURER_NO, OTHER, "insurance_card"), "insurance_card", D(2026, 5, 1)
+    )
     assert card is not None and card.history_no == 1
 
 
@@ -277,18 +289,18 @@ def test_opinion_request_file_opens_the_person_to_that_clinic_only(
     db: Session, world: World
 ) -> None:
     world.send(db, "cert_application", [application_row()])
-    before = access.authorize(
-        db, world.settings, world.clinic, INSURER_NO, PERSON, "opinion", raise_on_deny=False
-    )
+    before = access.open_person(
+        db, world.settings, world.clinic, INSURER_NO, PERSON, ["opinion"]
+    ).decision("opinion")
     assert before.reason == "NO-OPINION-REQUEST"
     assert world.send(db, "opinion_request", [request_row()]).status == "committed"
-    after = access.authorize(
-        db, world.settings, world.clinic, INSURER_NO, PERSON, "opinion", raise_on_deny=False
-    )
+    after = access.open_person(
+        db, world.settings, world.clinic, INSURER_NO, PERSON, ["opinion"]
+    ).decision("opinion")
     assert after.allowed
-    other = access.authorize(
-        db, world.settings, world.clinic, INSURER_NO, OTHER, "opinion", raise_on_deny=False
-    )
+    other = access.open_person(
+        db, world.settings, world.clinic, INSURER_NO, OTHER, ["opinion"]
+    ).decision("opinion")
     assert not other.allowed
     requested = db.get(CertMilestone, (INSURER_NO, APP, "21"))
     assert requested is not None and requested.day == request_row()["requested_on"]
@@ -296,9 +308,11 @@ def test_opinion_request_file_opens_the_person_to_that_clinic_only(
     assert cancelled.status == "committed"
     request = db.scalar(select(OpinionRequest))
     assert request is not None and request.status == "cancelled"
-    assert not access.authorize(
-        db, world.settings, world.clinic, INSURER_NO, PERSON, "opinion", raise_on_deny=False
-    ).allowed
+    assert (
+        not access.open_person(db, world.settings, world.clinic, INSURER_NO, PERSON, ["opinion"])
+        .decision("opinion")
+        .allowed
+    )
 
 
 def test_opinion_request_naming_another_person_than_the_application_is_rejected(

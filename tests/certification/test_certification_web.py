@@ -35,7 +35,14 @@ from tests.certification.conftest import (
     survey_row,
     write_file,
 )
-from tests.factories import INSURER_NO, actor_for, insurance_card_row, make_org, write_card_file
+from tests.factories import (
+    INSURER_NO,
+    actor_for,
+    grant_for,
+    insurance_card_row,
+    make_org,
+    write_card_file,
+)
 from tests.web.html import read_page
 from tests.webapp import AppHarness, build_app
 
@@ -348,7 +355,9 @@ def test_plan_notice_accepted_reaches_the_card_and_the_municipal_pull(
         (notice_id, "1310000011", "1")
     ]
     with unit_of_work(harness.sessions()) as db:
-        card = cards.find_card_valid_on(db, "insurance_card", INSURER_NO, PERSON, TODAY)
+        card = cards.find_card_valid_on(
+            db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", TODAY
+        )
     assert card is not None
     assert (card.plan_office_no, card.plan_notified_on, card.plan_kind) == (
         "1310000011",

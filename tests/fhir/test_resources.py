@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from kaigo_kiban.access.models import Consent
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.fhir import mapping, service
+from kaigo_kiban.fhir import mapping
 from kaigo_kiban.fhir import rules as r
 from tests.factories import INSURER_NO
 from tests.fhir.validate import valid
@@ -148,7 +147,6 @@ def test_consent_maps_the_blanket_consent(world: AppHarness) -> None:
     assert consent["extension"][0]["valueCoding"]["code"] == "MUNICIPALITY_APPLICATION"
 
 
-@pytest.mark.skipif(not service.OPTIONAL["Observation"], reason="LIFE area not present")
 def test_barthel_scores_are_observations() -> None:
     from kaigo_kiban.life.trends import TrendRow
 
@@ -158,9 +156,6 @@ def test_barthel_scores_are_observations() -> None:
     assert observation["subject"]["reference"] == f"Patient/{PATIENT_ID}"
 
 
-@pytest.mark.skipif(
-    not service.OPTIONAL["DocumentReference"], reason="care-plan delivery not present"
-)
 def test_delivered_care_plans_are_document_references() -> None:
     from kaigo_kiban.careplan.delivery import DeliveredPlan
 

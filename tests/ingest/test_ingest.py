@@ -22,6 +22,7 @@ from tests.factories import (
     card_file_name,
     card_file_text,
     copay_card_row,
+    grant_for,
     ingest,
     insurance_card_row,
     make_insurer,
@@ -287,17 +288,25 @@ def test_card_history_keeps_every_version(db: Session, tmp_path: Path, settings:
         history_no="2", care_level="23", valid_from="20250401", change_kind="2", change_reason="99"
     )
     ingest(db, write_card_file(tmp_path, "insurance_card", [first, second]), settings)
-    history = cards.list_card_history(db, "insurance_card", INSURER_NO, "0000000001")
+    history = cards.list_card_history(
+        db, grant_for(INSURER_NO, "0000000001", "insurance_card"), "insurance_card"
+    )
     assert [c.history_no for c in history] == [2, 1]
     assert (
         cards.find_card_valid_on(
-            db, "insurance_card", INSURER_NO, "0000000001", dt.date(2025, 3, 31)
+            db,
+            grant_for(INSURER_NO, "0000000001", "insurance_card"),
+            "insurance_card",
+            dt.date(2025, 3, 31),
         ).care_level
         == "21"
     )
     assert (
         cards.find_card_valid_on(
-            db, "insurance_card", INSURER_NO, "0000000001", dt.date(2025, 4, 1)
+            db,
+            grant_for(INSURER_NO, "0000000001", "insurance_card"),
+            "insurance_card",
+            dt.date(2025, 4, 1),
         ).care_level
         == "23"
     )

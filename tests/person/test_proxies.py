@@ -49,7 +49,7 @@ def test_a_proxy_signs_in_with_the_invitation_and_acts_within_scope_as_the_proxy
     actor = actor_of(db, settings, signed)
     assert (actor.insurer_no, actor.insured_no) == (INSURER_NO, PERSON_A)
     assert actor.proxy_for == f"proxy:{grant.id} 試験 花子"
-    access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
+    access.open_kind(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
     allowed = _events(db)[-1]
     assert (allowed.outcome, allowed.reason, allowed.proxy_for) == (
         "allowed",
@@ -58,7 +58,7 @@ def test_a_proxy_signs_in_with_the_invitation_and_acts_within_scope_as_the_proxy
     )
     assert allowed.actor_name.startswith("試験 花子")
     with pytest.raises(AccessDenied) as excinfo:  # the one gate decides a proxy's scope
-        access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "life")
+        access.open_kind(db, settings, actor, INSURER_NO, PERSON_A, "life")
     assert excinfo.value.code == "ACCESS-PROXY-SCOPE"
     denied = _events(db)[-1]
     assert (denied.outcome, denied.reason, denied.data_kind) == ("denied", "PROXY-SCOPE", "life")
@@ -86,7 +86,7 @@ def test_a_proxy_acting_after_revocation_is_refused_and_audited(
     assert accounts.resolve_person_session(db, settings, signed.secret) is None
     signed.session.revoked_at = None  # even a session that somehow survived is refused
     with pytest.raises(AccessDenied) as excinfo:  # by the gate, on its first read
-        access.authorize(
+        access.open_kind(
             db, settings, actor_of(db, settings, signed), INSURER_NO, PERSON_A, "insurance_card"
         )
     assert excinfo.value.code == "ACCESS-PROXY-REVOKED"
@@ -111,10 +111,10 @@ def test_a_proxy_acting_after_expiry_is_refused(
     grant.valid_until = today_jst() - dt.timedelta(days=1)
     db.flush()
     with pytest.raises(AccessDenied) as excinfo:
-        access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
+        access.open_kind(db, settings, actor, INSURER_NO, PERSON_A, "insurance_card")
     assert excinfo.value.code == "ACCESS-PROXY-EXPIRED"
     with pytest.raises(AccessDenied):  # a session resolved afresh is refused all the same
-        access.authorize(
+        access.open_kind(
             db, settings, actor_of(db, settings, signed), INSURER_NO, PERSON_A, "copay_card"
         )
     with pytest.raises(service.PersonRefused) as again:
@@ -126,7 +126,9 @@ def test_the_last_valid_day_still_counts(db: Session, settings: Settings, world:
     grant, code = _grant(db, settings, ["cards"], days=0)
     actor = actor_of(db, settings, sign_in(db, settings, proxy_card(settings), invite=code))
     assert grant.valid_until == today_jst()
-    assert access.authorize(db, settings, actor, INSURER_NO, PERSON_A, "copay_card").allowed
+    assert access.open_kind(db, settings, actor, INSURER_NO, PERSON_A, "copay_card").allows(
+        "copay_card"
+    )
 
 
 def test_only_the_person_manages_proxies(db: Session, settings: Settings, world: World) -> None:

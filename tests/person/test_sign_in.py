@@ -55,7 +55,7 @@ def test_the_wrong_persons_data_is_denied_after_sign_in(
 ) -> None:
     actor = actor_of(db, settings, sign_in(db, settings, person_card(db, settings)))
     with pytest.raises(AccessDenied) as excinfo:
-        access.authorize(db, settings, actor, INSURER_NO, PERSON_B, "insurance_card")
+        access.open_kind(db, settings, actor, INSURER_NO, PERSON_B, "insurance_card")
     assert excinfo.value.code == "ACCESS-NOT-SELF"
 
 

@@ -1,11 +1,12 @@
 """Every grant of access to a person's data: assignments (担当事業所), consents (包括同意),
-service evidence, proxy grants (代理人) and identity checks (本人確認)."""
+service evidence, proxy grants (代理人), identity checks (本人確認) and the access an opinion
+request gives a medical institution."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kaigo_kiban.core.models import Base, UtcDateTime
@@ -92,3 +93,27 @@ class ProxyGrant(Base):
     proxy_cert_serial: Mapped[str | None] = mapped_column(String(40))
     proxy_issuer_fingerprint: Mapped[str | None] = mapped_column(String(64))
     bound_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class OpinionAccess(Base):
+    """A medical institution's access to a person while it writes their 主治医意見書.
+
+    Certification records it through ``access.service.set_opinion_access`` whenever an opinion
+    request (主治医意見書作成依頼) is made, corrected, answered or cancelled; the gate reads only
+    this table. ``request_ref`` names the request in certification (opaque here).
+    """
+
+    __tablename__ = "opinion_access"
+    __table_args__ = (
+        Index("ix_opinion_access_person", "insurer_no", "insured_no", "institution_code"),
+    )
+
+    request_ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    insurer_no: Mapped[str] = mapped_column(String(6))
+    insured_no: Mapped[str] = mapped_column(String(10))
+    institution_code: Mapped[str] = mapped_column(String(10))
+    until: Mapped[dt.date | None] = mapped_column(
+        Date, doc="last day of access once the opinion is in; None while the request is open"
+    )
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, doc="the request was cancelled")
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -79,7 +79,7 @@ def record_action(
     outcome: str = "allowed",
 ) -> None:
     """Audit a portal action the policy table does not cover (consent, assignment and proxy
-    settings, refused proxies) with the same fields ``access.authorize`` records."""
+    settings, refused proxies) with the same fields ``access.open_person`` records."""
     access.record_event(
         session,
         settings,
@@ -93,17 +93,22 @@ def record_action(
     )
 
 
+def principal(actor: Actor) -> tuple[str, str]:
+    """The person a person-portal actor (the person or their proxy) acts for."""
+    if actor.kind != "person" or not actor.insurer_no or not actor.insured_no:
+        raise PermissionDenied(rules.DENIALS["NOT-SELF"], code="PERSON-NOT-PERSON")
+    return actor.insurer_no, actor.insured_no
+
+
 def require_self(session: Session, settings: Settings, actor: Actor, action: str) -> None:
     """Proxy settings are the person's own decision: a proxy may not change them."""
-    if actor.kind != "person" or actor.insured_no is None or actor.insurer_no is None:
-        raise PermissionDenied(rules.DENIALS["NOT-SELF"], code="PERSON-NOT-PERSON")
+    principal(actor)
     if actor.proxy_for:
         record_action(
             session,
             settings,
             actor,
-            actor.insurer_no,
-            actor.insured_no,
+            *principal(actor),
             "proxy",
             action,
             "PERSON-PROXY-ONLY-PERSON",
@@ -153,7 +158,12 @@ def check_proxy_form(
             errors["valid_until"] = (
                 f"有効期限は今日から{rules.MAX_PROXY_YEARS}年以内の日付にしてください"
             )
-    values = {"proxy_name": name, "relationship": rel, "groups": groups, "valid_until": until}
+    values: dict[str, object] = {
+        "proxy_name": name,
+        "relationship": rel,
+        "groups": groups,
+        "valid_until": until,
+    }
     return values, errors
 
 

@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.core.grants import Decision
 
 DATA_KINDS = {
     "insurance_card": "被保険者証",
@@ -74,13 +75,6 @@ class Facts:
     proxy: ProxyFact | None = None  # the actor's proxy grant, when the actor is a proxy
 
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str  # stable code, recorded in the audit log
-    message: str  # Japanese, shown to users when denied
-
-
 @cache
 def policy_table() -> dict[tuple[str, str], frozenset[str] | None]:
     """(data_kind, group) → allowed job types (``None`` = any job type). Absent = denied."""
@@ -118,6 +112,14 @@ DENIALS = {
     "PROXY-EXPIRED": "代理人の登録の有効期限が切れています。ご本人に確認してください。",
     "OPERATOR": "運用担当者は個人の情報を閲覧できません",
 }
+
+
+def opinion_access_live(until: dt.date | None, closed: bool, today: dt.date) -> bool:
+    """An opinion request gives access while it is open (``until`` None), then to ``until``
+    inclusive once the opinion is in; a cancelled request (``closed``) never does."""
+    if closed:
+        return False
+    return until is None or today <= until
 
 
 def grant_state(revoked_at: dt.datetime | None, valid_until: dt.date, today: dt.date) -> str:

@@ -1,8 +1,11 @@
-"""The single gate: ``authorize`` decides and audits, in the caller's transaction.
+"""The single gate: ``open_person`` decides, audits and returns a grant, in the caller's
+transaction.
 
-Every read or write of a person's data calls ``authorize`` first. It gathers the facts
-(consent, assignment, opinion request), asks the pure ``rules.decide``, appends an audit
-event for the decision — allowed or denied — and raises :class:`AccessDenied` when denied.
+Every read or write of a person's data calls ``open_person`` first (``open_kind`` for one
+kind that must be allowed). It gathers the facts (consent, assignment, opinion request, the
+proxy grant), asks the pure ``rules.decide``, appends an audit event per decision — allowed or
+denied — and returns a :class:`~kaigo_kiban.core.grants.Grant`, which every reader of personal
+data takes; a denial the request cannot do without raises :class:`AccessDenied`.
 Denial rows are *kept* (``core.database.keep``): the unit of work writes them in a
 transaction of their own when the request fails, so denials are recorded too. If the audit append fails, the exception propagates and
 the transaction, with whatever data it read, is abandoned.
@@ -11,22 +14,31 @@ the transaction, with whatever data it read, is abandoned.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from functools import partial
 from itertools import groupby
+from typing import cast
 
 from sqlalchemy import Table, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import rules
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
-from kaigo_kiban.access.models import Assignment, Consent, ProxyGrant, ServiceEvidence
+from kaigo_kiban.access.models import (
+    Assignment,
+    Consent,
+    OpinionAccess,
+    ProxyGrant,
+    ServiceEvidence,
+)
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit import service as audit
-from kaigo_kiban.certification.opinions.models import OpinionRequest
-from kaigo_kiban.certification.opinions.rules import opinion_request_grants_access
 from kaigo_kiban.codes.service_types import CARE_MGMT_TYPES, FACILITY_TYPES
+from kaigo_kiban.core import grant_seal
 from kaigo_kiban.core.clock import JST, today_jst, utcnow
 from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import FieldError, NotFound, PermissionDenied
+from kaigo_kiban.core.grants import Decision, Grant
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import InsuredPerson, Organization
 
@@ -36,7 +48,7 @@ class AccessDenied(PermissionDenied):
 
     code = "ACCESS-DENIED"
 
-    def __init__(self, decision: rules.Decision) -> None:
+    def __init__(self, decision: Decision) -> None:
         super().__init__(decision.message, code=f"ACCESS-{decision.reason}")
         self.decision = decision
 
@@ -83,8 +95,7 @@ def has_open_opinion_request(
     session: Session, organization_id: int | None, insurer_no: str, insured_no: str
 ) -> bool:
     """True when the medical institution holds an opinion request (主治医意見書作成依頼) for the
-    person that still grants access: open, or submitted within the window of
-    ``certification.rules.opinion_request_grants_access``. Cancelled requests never do."""
+    person that still gives access (``rules.opinion_access_live``)."""
     if organization_id is None:
         return False
     code = session.scalar(
@@ -94,19 +105,37 @@ def has_open_opinion_request(
     )
     if code is None:
         return False
-    requests = session.execute(
-        select(OpinionRequest.status, OpinionRequest.requested_on).where(
-            OpinionRequest.insurer_no == insurer_no,
-            OpinionRequest.insured_no == insured_no,
-            OpinionRequest.institution_code == code,
-            OpinionRequest.status != "cancelled",
+    rows = session.execute(
+        select(OpinionAccess.until, OpinionAccess.closed).where(
+            OpinionAccess.insurer_no == insurer_no,
+            OpinionAccess.insured_no == insured_no,
+            OpinionAccess.institution_code == code,
         )
     )
     today = today_jst()
-    return any(
-        opinion_request_grants_access(status, requested_on, today)
-        for status, requested_on in requests
-    )
+    return any(rules.opinion_access_live(until, closed, today) for until, closed in rows)
+
+
+def set_opinion_access(
+    session: Session,
+    request_ref: str,
+    *,
+    insurer_no: str,
+    insured_no: str,
+    institution_code: str,
+    until: dt.date | None,
+    closed: bool,
+) -> None:
+    """Record (or update) the access one opinion request gives its medical institution: open
+    (``until`` None) while the request is open, to ``until`` once the opinion is in, none
+    when ``closed`` (cancelled). Certification calls this on every change of a request."""
+    row = session.get(OpinionAccess, request_ref)
+    if row is None:
+        row = OpinionAccess(request_ref=request_ref)
+        session.add(row)
+    row.insurer_no, row.insured_no, row.institution_code = insurer_no, insured_no, institution_code
+    row.until, row.closed, row.updated_at = until, closed, utcnow()
+    session.flush()
 
 
 def proxy_fact(session: Session, grant_id: int | None) -> rules.ProxyFact | None:
@@ -169,6 +198,10 @@ def _actor_fields(actor: Actor) -> dict[str, object]:
     }
 
 
+def _append_kept(session: Session, *, chunk: list[dict[str, object]], fail: bool) -> None:
+    audit.append_events(session, chunk, fail=fail)
+
+
 def append_audit_rows(
     session: Session, settings: Settings, rows: list[dict[str, object]], *, kept: bool = False
 ) -> None:
@@ -179,7 +212,7 @@ def append_audit_rows(
     for stays, group in groupby(rows, key=lambda r: kept or r["outcome"] == "denied"):
         chunk = list(group)
         if stays:
-            keep(session, lambda s, chunk=chunk: audit.append_events(s, chunk, fail=fail))
+            keep(session, partial(_append_kept, chunk=chunk, fail=fail))
         else:
             audit.append_events(session, chunk, fail=fail)
 
@@ -197,7 +230,7 @@ def record_event(
     outcome: str = "allowed",
 ) -> None:
     """Audit an action on a person's data that is not a policy decision (registering or ending an
-    assignment, consent changes, portal settings), with the same fields ``authorize`` records."""
+    assignment, consent changes, portal settings), with the same fields ``open_person`` records."""
     row: dict[str, object] = {
         **_actor_fields(actor),
         "insurer_no": insurer_no,
@@ -210,50 +243,27 @@ def record_event(
     append_audit_rows(session, settings, [row])
 
 
-def authorize(
+def open_person(
     session: Session,
     settings: Settings,
     actor: Actor,
     insurer_no: str | None,
     insured_no: str,
-    data_kind: str,
-    action: str = "read",
-    *,
-    raise_on_deny: bool = True,
-    kept: bool = False,
-) -> rules.Decision:
-    """Decide, audit, and raise :class:`AccessDenied` when the actor may not proceed.
-
-    With ``raise_on_deny=False`` a denial is returned instead (used when one page shows
-    several data kinds and some of them are not for this actor); it is audited all the same.
-    ``kept``: the decision stays on record even if the request fails (the per-person checks
-    of a file that is refused as a whole).
-    """
-    decision = authorize_many(
-        session, settings, actor, insurer_no, insured_no, [data_kind], action, kept=kept
-    )[data_kind]
-    if not decision.allowed and raise_on_deny:
-        raise AccessDenied(decision)
-    return decision
-
-
-def authorize_many(
-    session: Session,
-    settings: Settings,
-    actor: Actor,
-    insurer_no: str | None,
-    insured_no: str,
-    data_kinds: list[str],
+    data_kinds: Sequence[str],
     action: str = "read",
     *,
     gate: str | None = None,
     kept: bool = False,
-) -> dict[str, rules.Decision]:
-    """One decision and one audit event per data kind, with the facts gathered once.
+) -> Grant:
+    """The gate: decide each data kind, audit each decision, and return the :class:`Grant`
+    every reader of the person's data takes — the kinds allowed, with the refused ones and
+    their reasons (a page that shows several kinds shows the reason instead of the data).
 
     ``gate`` names the kind that decides whether the person can be seen at all: when it is
-    denied, only that denial is audited and returned (one attempt, one record), and
-    :class:`AccessDenied` is raised. Other denials are returned, not raised.
+    denied, only that denial is audited (one attempt, one record) and :class:`AccessDenied`
+    is raised. ``kept``: the decisions stay on record even if the request fails (the
+    per-person checks of a file that is refused as a whole). An unknown person (or
+    ``insurer_no`` None: not found by the caller) is denied like any other refusal.
     """
     if insurer_no is None:
         facts = rules.Facts(person_exists=False)
@@ -278,36 +288,59 @@ def authorize_many(
     append_audit_rows(session, settings, rows, kept=kept)
     if gate is not None and not decisions[gate].allowed:
         raise AccessDenied(decisions[gate])
-    return decisions
+    return grant_seal.issue(insurer_no or "", insured_no, action, decisions)
 
 
-def check_proxy(
+def open_kind(
     session: Session,
     settings: Settings,
     actor: Actor,
-    insurer_no: str,
+    insurer_no: str | None,
     insured_no: str,
     data_kind: str,
-    action: str,
-) -> None:
-    """For the person's own settings the policy table does not cover (consent, assignments):
-    a proxy acts only within an active grant that covers ``data_kind`` — the gate's own rule
-    (``rules.proxy_denial``); a refusal is audited and raises :class:`AccessDenied`."""
-    reason = rules.proxy_denial(actor, data_kind, proxy_fact(session, actor.proxy_grant_id))
-    if reason is None:
-        return
-    record_event(
+    action: str = "read",
+    *,
+    kept: bool = False,
+) -> Grant:
+    """:func:`open_person` for one data kind that the request cannot do without: a denial
+    raises :class:`AccessDenied`."""
+    return open_person(
         session,
         settings,
         actor,
         insurer_no,
         insured_no,
-        data_kind,
+        [data_kind],
         action,
-        reason,
-        outcome="denied",
+        gate=data_kind,
+        kept=kept,
     )
-    raise AccessDenied(rules.Decision(False, reason, rules.DENIALS[reason]))
+
+
+def open_assignments(session: Session, organization_id: int | None) -> list[tuple[str, str]]:
+    """The persons (保険者番号, 被保険者番号) an office holds an assignment to that has not ended,
+    in key order. Keys only: what may be shown of each person is the gate's decision."""
+    if organization_id is None:
+        return []
+    rows = session.execute(
+        select(Assignment.insurer_no, Assignment.insured_no)
+        .where(Assignment.organization_id == organization_id, Assignment.ended_at.is_(None))
+        .distinct()
+        .order_by(Assignment.insurer_no, Assignment.insured_no)
+    )
+    return [(i, n) for i, n in rows]
+
+
+def assigned_insurer(session: Session, organization_id: int | None, insured_no: str) -> str | None:
+    """The insurer of the person with this 被保険者番号 that the office is (or was) assigned to,
+    or None: an office names its own persons by number alone."""
+    if organization_id is None:
+        return None
+    return session.scalar(
+        select(Assignment.insurer_no)
+        .where(Assignment.organization_id == organization_id, Assignment.insured_no == insured_no)
+        .limit(1)
+    )
 
 
 def list_assigned_persons(
@@ -335,17 +368,10 @@ def list_assigned_persons(
         )
         if state != "active":
             continue
-        decision = authorize(
-            session,
-            settings,
-            actor,
-            a.insurer_no,
-            a.insured_no,
-            "insurance_card",
-            "list",
-            raise_on_deny=False,
+        grant = open_person(
+            session, settings, actor, a.insurer_no, a.insured_no, ["insurance_card"], "list"
         )
-        if decision.allowed:
+        if grant.allows("insurance_card"):
             shown.append((a, p, state))
     return shown
 
@@ -390,6 +416,26 @@ def register_assignment(
     session.add(assignment)
     session.flush()
     return assignment
+
+
+def consents_of(session: Session, grant: Grant) -> list[Consent]:
+    """Every 包括同意 of the person, newest first."""
+    grant.require("consent")
+    return list(
+        session.scalars(
+            select(Consent)
+            .where(Consent.insurer_no == grant.insurer_no, Consent.insured_no == grant.insured_no)
+            .order_by(Consent.obtained_at.desc(), Consent.id.desc())
+        )
+    )
+
+
+def consent_person(session: Session, consent_id: int) -> tuple[str, str] | None:
+    """Whose consent record this is (to open the gate for it), or None."""
+    row = session.execute(
+        select(Consent.insurer_no, Consent.insured_no).where(Consent.id == consent_id)
+    ).first()
+    return (row.insurer_no, row.insured_no) if row is not None else None
 
 
 def record_consent(
@@ -449,7 +495,7 @@ def merge_service_evidence(session: Session, staging: Table, file_id: int) -> li
     if errors:
         return errors
     s = staging
-    ev = ServiceEvidence.__table__
+    ev = cast(Table, ServiceEvidence.__table__)
     key = ("insurer_no", "insured_no", "office_no", "service_month")
     fresh = (
         select(*(s.c[k] for k in key), literal(file_id))
@@ -457,7 +503,7 @@ def merge_service_evidence(session: Session, staging: Table, file_id: int) -> li
         .distinct()
     )
     session.execute(insert(ev).from_select([*key, "source_file_id"], fresh))
-    a = Assignment.__table__
+    a = cast(Table, Assignment.__table__)
     newest = (
         select(func.max(s.c.service_month))
         .where(
@@ -524,7 +570,7 @@ def give_consent_on_behalf(
             code="ACCESS-CONSENT-OFFICE-TYPE",
         )
     if session.get(InsuredPerson, (insurer_no, insured_no)) is None:
-        raise AccessDenied(rules.Decision(False, "NO-PERSON", rules.DENIALS["NO-PERSON"]))
+        raise AccessDenied(Decision(False, "NO-PERSON", rules.DENIALS["NO-PERSON"]))
     record_event(
         session, settings, actor, insurer_no, insured_no, "consent", "write", "OFFICE_ON_BEHALF"
     )
@@ -567,14 +613,7 @@ def visible_persons(
     return [
         p
         for p in persons
-        if authorize(
-            session,
-            settings,
-            actor,
-            p.insurer_no,
-            p.insured_no,
-            data_kind,
-            action,
-            raise_on_deny=False,
-        ).allowed
+        if open_person(
+            session, settings, actor, p.insurer_no, p.insured_no, [data_kind], action
+        ).allows(data_kind)
     ]

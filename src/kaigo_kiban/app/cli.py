@@ -7,7 +7,7 @@ import typer
 from kaigo_kiban.accounts.commands import app as accounts_app
 from kaigo_kiban.app.commands import app as api_app
 from kaigo_kiban.app.commands import serve
-from kaigo_kiban.app.demo.commands import demo
+from kaigo_kiban.app.demo_command import demo
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.audit.commands import app as audit_app
 from kaigo_kiban.careplan.commands import app as careplan_app

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import ClauseElement, Table, event, func, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.util import find_tables
 
@@ -15,6 +15,9 @@ from kaigo_kiban.audit.models import AuditChainHead, AuditEvent
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.database import upsert
 from kaigo_kiban.core.errors import KibanError
+from kaigo_kiban.core.grants import Grant
+
+HISTORY_KIND = "access_history"  # the data kind of a person's access history
 
 
 class AuditWriteFailed(KibanError):
@@ -67,7 +70,8 @@ def _forget_after_rollback(session: Session) -> None:
 def _write_before_audit_reads(state: ORMExecuteState) -> None:
     session = state.session
     if session.info.get(PENDING) and any(
-        t.name in AUDIT_TABLES for t in find_tables(state.statement, include_joins=True)
+        t.name in AUDIT_TABLES
+        for t in find_tables(cast(ClauseElement, state.statement), include_joins=True)
     ):
         write_pending(session)
 
@@ -120,7 +124,7 @@ def _lock_head(session: Session, chain: str) -> list[Any]:
     found = session.execute(locked).first()
     if found is None:
         session.execute(
-            upsert(session, AuditChainHead.__table__)
+            upsert(session, cast(Table, AuditChainHead.__table__))
             .values(chain=chain, seq=0, last_hash=rules.GENESIS)
             .on_conflict_do_nothing(index_elements=["chain"])
         )
@@ -160,15 +164,12 @@ def verify_all(session: Session) -> list[rules.ChainProblem]:
 
 
 def count_events(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
 def list_person_events(
     session: Session,
-    insurer_no: str,
-    insured_no: str,
+    grant: Grant,
     *,
     outcome: str | None = None,
     data_kind: str | None = None,
@@ -176,8 +177,9 @@ def list_person_events(
     limit: int = 500,
 ) -> Sequence[AuditEvent]:
     """Who looked at one person's data, newest first (the person's own access history)."""
+    grant.require(HISTORY_KIND)
     stmt = select(AuditEvent).where(
-        AuditEvent.insurer_no == insurer_no, AuditEvent.insured_no == insured_no
+        AuditEvent.insurer_no == grant.insurer_no, AuditEvent.insured_no == grant.insured_no
     )
     if outcome:
         stmt = stmt.where(AuditEvent.outcome == outcome)
@@ -188,3 +190,22 @@ def list_person_events(
             AuditEvent.occurred_at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
         )
     return session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)).all()
+
+
+def event_person(session: Session, event_id: int) -> tuple[str, str] | None:
+    """Whose access history one event belongs to (to open the gate for it), or None."""
+    row = session.execute(
+        select(AuditEvent.insurer_no, AuditEvent.insured_no).where(AuditEvent.id == event_id)
+    ).first()
+    if row is None or row.insurer_no is None:
+        return None
+    return (row.insurer_no, row.insured_no)
+
+
+def person_event(session: Session, grant: Grant, event_id: int) -> AuditEvent | None:
+    """One event of the person's access history."""
+    grant.require(HISTORY_KIND)
+    event = session.get(AuditEvent, event_id)
+    if event is None or (event.insurer_no, event.insured_no) != grant.person:
+        return None
+    return event

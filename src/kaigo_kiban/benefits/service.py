@@ -24,6 +24,7 @@ from kaigo_kiban.benefits.models import EquipmentPurchase, HomeModification, Usa
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import FieldError
+from kaigo_kiban.core.grants import Grant
 from kaigo_kiban.core.settings import Settings
 
 USAGE_MODELS: dict[str, Any] = {
@@ -75,8 +76,13 @@ def merge_usage_file(session: Session, staging: Table, file_id: int) -> list[Fie
 # --- current records and flags -----------------------------------------------------------------
 
 
-def current_records(session: Session, kind: str, insurer_no: str, insured_no: str) -> list[Any]:
+def current_records(session: Session, grant: Grant, kind: str) -> list[Any]:
     """The current version of each record (live row with the highest 履歴番号), in replay order."""
+    grant.require(kind)
+    return _current_records(session, kind, grant.insurer_no, grant.insured_no)
+
+
+def _current_records(session: Session, kind: str, insurer_no: str, insured_no: str) -> list[Any]:
     model = USAGE_MODELS[kind]
     rows = session.scalars(
         select(model)
@@ -111,7 +117,7 @@ def reflag_person(session: Session, kind: str, insurer_no: str, insured_no: str)
         .where(model.insurer_no == insurer_no, model.insured_no == insured_no)
         .values(exceeds=False, excess_yen=0, allowance_note=None)
     )
-    records = current_records(session, kind, insurer_no, insured_no)
+    records = _current_records(session, kind, insurer_no, insured_no)
     check = (
         rules.check_home_modification
         if kind == "home_modification"
@@ -200,7 +206,7 @@ def _line(kind: str, row: Any) -> UsageLine:
 
 
 def _status(
-    session: Session, kind: str, insurer_no: str, insured_no: str, rows: list[Any], day: dt.date
+    session: Session, grant: Grant, kind: str, rows: list[Any], day: dt.date
 ) -> rules.AllowanceResult:
     history = [_usage(r) for r in rows]
     if kind == "equipment_purchase":
@@ -215,8 +221,7 @@ def _status(
     # The person lives where the latest modification was made (the platform has no address
     # history); the level is today's certification.
     residence = rows[-1].residence_id
-    card = cards.find_card_valid_on(session, "insurance_card", insurer_no, insured_no, day)
-    level = card.care_level if card is not None else None
+    level = cards.care_level_on(session, grant, day)
     return rules.home_modification_status(history, residence_id=residence, care_level=level, on=day)
 
 
@@ -238,26 +243,22 @@ def usage_summary(
     """
     day = as_of or today_jst()
     views: dict[str, AllowanceView] = {}
-    decisions = []
+    grant = access.open_person(session, settings, actor, insurer_no, insured_no, list(kinds))
     for kind in kinds:
-        decision = access.authorize(
-            session, settings, actor, insurer_no, insured_no, kind, raise_on_deny=False
-        )
-        decisions.append(decision)
         view = AllowanceView(kind=kind, label=DATA_KINDS[kind])
-        if not decision.allowed:
-            view.allowed, view.denied_code = False, f"ACCESS-{decision.reason}"
-            view.denied_message = decision.message
+        if (refusal := grant.refused.get(kind)) is not None:
+            view.allowed, view.denied_code = False, f"ACCESS-{refusal.reason}"
+            view.denied_message = refusal.message
             views[kind] = view
             continue
-        rows = current_records(session, kind, insurer_no, insured_no)
-        status = _status(session, kind, insurer_no, insured_no, rows, day)
+        rows = current_records(session, grant, kind)
+        status = _status(session, grant, kind, rows, day)
         view.allowance_yen = status.allowance_yen
         view.used_yen, view.remaining_yen = status.used_yen, status.remaining_yen
         view.period = status.period
         view.notes = [n.message for n in status.notes]
         view.records = [_line(kind, r) for r in reversed(rows)]
         views[kind] = view
-    if decisions and not any(d.allowed for d in decisions):
-        raise access.AccessDenied(decisions[0])
+    if kinds and not grant.kinds:
+        raise access.AccessDenied(grant.refused[kinds[0]])
     return UsageSummary(insurer_no, insured_no, day, views)

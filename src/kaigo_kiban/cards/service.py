@@ -7,7 +7,7 @@ person's cards is authorised and audited.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, exists, func, insert, literal, or_, select, true, update
 from sqlalchemy.orm import Session
@@ -24,17 +24,18 @@ from kaigo_kiban.cards.models import (
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.database import upsert
 from kaigo_kiban.core.errors import FieldError
+from kaigo_kiban.core.grants import Grant
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson
 
-CARD_MODELS = {
+CARD_MODELS: dict[str, Any] = {
     "insurance_card": InsuranceCard,
     "copay_card": CopayCard,
     "cost_cap_cert": CostCapCert,
     "reduction_cert": ReductionCert,
 }
-CARD_TABLES: dict[str, Table] = {k: m.__table__ for k, m in CARD_MODELS.items()}  # type: ignore[misc]
+CARD_TABLES: dict[str, Table] = {k: m.__table__ for k, m in CARD_MODELS.items()}
 KEY = ("insurer_no", "insured_no", "history_no")
 _BOOKKEEPING = {"deleted", "source_file_id"}
 
@@ -103,7 +104,7 @@ def check_staged_history(
             )
 
     if check_persons:
-        person = InsuredPerson.__table__
+        person = cast(Table, InsuredPerson.__table__)
         missing = session.execute(
             select(s.c.line_no, s.c.insured_no)
             .where(
@@ -232,7 +233,7 @@ def apply_corrections(
 def refresh_persons(session: Session, staging: Table) -> None:
     """Re-derive the registry rows of the persons in ``staging`` from their newest live card."""
     t = CARD_TABLES["insurance_card"]
-    person = InsuredPerson.__table__
+    person = cast(Table, InsuredPerson.__table__)
     s = staging
     fields = [
         "name_kanji",
@@ -288,10 +289,9 @@ def valid_on_clause(model: Any, day: dt.date) -> Any:
     return and_(true(), *cond)
 
 
-def find_card_valid_on(
+def _card_valid_on(
     session: Session, kind: str, insurer_no: str, insured_no: str, day: dt.date
 ) -> Any | None:
-    """The card of ``kind`` valid on ``day``: the live row with the highest 履歴番号 covering it."""
     model = CARD_MODELS[kind]
     return session.scalars(
         select(model)
@@ -302,16 +302,60 @@ def find_card_valid_on(
     ).first()
 
 
-def list_card_history(session: Session, kind: str, insurer_no: str, insured_no: str) -> list[Any]:
+def find_card_valid_on(session: Session, grant: Grant, kind: str, day: dt.date) -> Any | None:
+    """The card of ``kind`` valid on ``day``: the live row with the highest 履歴番号 covering it."""
+    grant.require(kind)
+    return _card_valid_on(session, kind, grant.insurer_no, grant.insured_no, day)
+
+
+LEVEL_KINDS = frozenset({"insurance_card", "home_modification"})
+
+
+def care_level_on(session: Session, grant: Grant, day: dt.date) -> str | None:
+    """The 要介護状態区分 of the 被保険者証 valid on ``day``. Part of the card, and also a fact of
+    the 住宅改修 rule (the 3-level reset), so a grant for either kind reads it (nothing else)."""
+    if not grant.kinds & LEVEL_KINDS:
+        grant.require("insurance_card")
+    card = _card_valid_on(session, "insurance_card", grant.insurer_no, grant.insured_no, day)
+    return card.care_level if card is not None else None
+
+
+def list_card_history(session: Session, grant: Grant, kind: str) -> list[Any]:
     """Every version of a card (deleted ones included), newest 履歴番号 first."""
+    grant.require(kind)
     model = CARD_MODELS[kind]
     return list(
         session.scalars(
             select(model)
-            .where(model.insurer_no == insurer_no, model.insured_no == insured_no)
+            .where(model.insurer_no == grant.insurer_no, model.insured_no == grant.insured_no)
             .order_by(model.history_no.desc())
         )
     )
+
+
+def cards_during(
+    session: Session, grant: Grant, kind: str, first: dt.date, last: dt.date
+) -> list[Any]:
+    """The cards of ``kind`` valid at some time from ``first`` to ``last``: the one valid on
+    ``first``, then the one valid on each later day on which a card starts (in day order,
+    each card once)."""
+    grant.require(kind)
+    model = CARD_MODELS[kind]
+    change_days = session.scalars(
+        select(model.valid_from).where(
+            model.insurer_no == grant.insurer_no,
+            model.insured_no == grant.insured_no,
+            model.deleted.is_(False),
+            model.valid_from > first,
+            model.valid_from <= last,
+        )
+    ).all()
+    found: list[Any] = []
+    for day in sorted({first, *change_days}):
+        card = _card_valid_on(session, kind, grant.insurer_no, grant.insured_no, day)
+        if card is not None and card not in found:
+            found.append(card)
+    return found
 
 
 CARD_LABELS = {
@@ -337,19 +381,17 @@ def read_cards(
     The 被保険者証 decides whether the actor may see the person at all (a denial raises);
     the other kinds the actor may not see are reported as ``denied`` with the reason.
     """
-    decisions = access.authorize_many(
+    grant = access.open_person(
         session, settings, actor, insurer_no, insured_no, list(CARD_MODELS), gate="insurance_card"
     )
     result: dict[str, Any] = {}
-    for kind, decision in decisions.items():
-        if not decision.allowed:
-            result[kind] = {"denied": {"code": decision.reason, "message": decision.message}}
+    for kind in CARD_MODELS:
+        if (refusal := grant.refused.get(kind)) is not None:
+            result[kind] = {"denied": {"code": refusal.reason, "message": refusal.message}}
             continue
-        entry: dict[str, Any] = {
-            "current": find_card_valid_on(session, kind, insurer_no, insured_no, as_of)
-        }
+        entry: dict[str, Any] = {"current": find_card_valid_on(session, grant, kind, as_of)}
         if with_history:
-            entry["history"] = list_card_history(session, kind, insurer_no, insured_no)
+            entry["history"] = list_card_history(session, grant, kind)
         result[kind] = entry
     return result
 
@@ -373,8 +415,8 @@ def lookup_for_office(
         )
     ).first()
     if person is None:
-        access.authorize(session, settings, actor, None, insured_no, "insurance_card")
-        raise AssertionError("unreachable: authorize denies an unknown person")
+        access.open_kind(session, settings, actor, None, insured_no, "insurance_card")
+        raise AssertionError("unreachable: the gate denies an unknown person")
     data = read_cards(
         session, settings, actor, person.insurer_no, insured_no, as_of, with_history=True
     )
@@ -428,15 +470,13 @@ def _derive_insurance_card(
         **changes,
     )
     session.execute(insert(table).values(**values))
+    person = cast(Table, InsuredPerson.__table__)
     session.execute(
-        update(InsuredPerson.__table__)
-        .where(
-            InsuredPerson.__table__.c.insurer_no == insurer_no,
-            InsuredPerson.__table__.c.insured_no == insured_no,
-        )
+        update(person)
+        .where(person.c.insurer_no == insurer_no, person.c.insured_no == insured_no)
         .values(latest_history_no=values["history_no"])
     )
-    return values["history_no"]
+    return cast(int, values["history_no"])
 
 
 def apply_certification_result(

@@ -126,13 +126,13 @@ def list_delivered_plans(
 ) -> list[DeliveredPlan]:
     """The plans delivered (交付) to one person, newest first — for the person portal.
 
-    Authorised and audited through ``access.authorize`` (data kind ``care_plan``, action
+    Authorised and audited through ``access.open_person`` (data kind ``care_plan``, action
     ``read``): the person themself (or a proxy), their municipality, or an office assigned to
     them; anyone else gets ``AccessDenied``. Each plan carries only this person's rows, as
     ``PersonSheet`` objects (sections of label/value pairs and tables with headers and rows:
     render ``sheet.sections`` then ``sheet.tables``).
     """
-    access.authorize(session, settings, actor, insurer_no, insured_no, ex.DATA_KIND, "read")
+    access.open_kind(session, settings, actor, insurer_no, insured_no, ex.DATA_KIND, "read")
     rows = session.execute(
         select(PersonCarePlan, CareplanTransfer, Organization.name)
         .join(CareplanTransfer, CareplanTransfer.id == PersonCarePlan.transfer_id)

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.rules import Decision
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.careplan.models import CareplanTransfer, CareplanTransferPerson
 from kaigo_kiban.codes.service_types import CARE_MGMT_TYPES
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import Conflict, InvalidInput, KibanError, NotFound, PermissionDenied
+from kaigo_kiban.core.grants import Decision
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import Organization
 
@@ -196,9 +196,9 @@ def authorize_persons(
     for key in dict.fromkeys(persons):
         decision = cache.get(key)
         if decision is None:
-            decision = access.authorize(
-                session, settings, actor, *key, DATA_KIND, action, raise_on_deny=False, kept=True
-            )
+            decision = access.open_person(
+                session, settings, actor, *key, [DATA_KIND], action, kept=True
+            ).decision(DATA_KIND)
             if not decision.allowed and is_public_assistance(key[1]):
                 decision = Decision(False, "PUBLIC-ASSISTANCE", PUBLIC_ASSISTANCE_MESSAGE)
             cache[key] = decision

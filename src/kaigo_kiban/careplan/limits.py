@@ -3,7 +3,7 @@
 Choices (see docs/careplan-format.md, "Exchange"):
 
 - The care level is that of the 被保険者証 valid on the first day of the month
-  (``cards.service.find_card_valid_on``) and on every later day of the month on which another
+  (``cards.service.cards_during``) and on every later day of the month on which another
   card version starts; with several levels in one month the highest limit applies. A card
   counts only when its 認定有効期間 overlaps the month. Levels without a 区分支給限度基準額
   (非該当, 事業対象者, 経過的要介護) give no check.
@@ -24,13 +24,11 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.cards.models import InsuranceCard
-from kaigo_kiban.cards.service import find_card_valid_on
+from kaigo_kiban.cards import service as cards
 from kaigo_kiban.careplan.codec.rules import (
     AREA_GRADE_UPLIFT,
     FLAT_PRICE,
@@ -42,6 +40,7 @@ from kaigo_kiban.careplan.codec.rules import (
 )
 from kaigo_kiban.careplan.exchange import is_public_assistance
 from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
+from kaigo_kiban.core.grants import Grant
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import Insurer, Organization
 
@@ -90,24 +89,12 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
 
 
-def care_levels_in_month(
-    session: Session, insurer_no: str, insured_no: str, month: str
-) -> list[str]:
+def care_levels_in_month(session: Session, grant: Grant, month: str) -> list[str]:
     """Levels with a limit on the cards valid during ``month`` (first day, then change days)."""
     first, last = month_bounds(month)
-    change_days = session.scalars(
-        select(InsuranceCard.valid_from).where(
-            InsuranceCard.insurer_no == insurer_no,
-            InsuranceCard.insured_no == insured_no,
-            InsuranceCard.deleted.is_(False),
-            InsuranceCard.valid_from > first,
-            InsuranceCard.valid_from <= last,
-        )
-    ).all()
     levels: list[str] = []
-    for day in sorted({first, *change_days}):
-        card = find_card_valid_on(session, "insurance_card", insurer_no, insured_no, day)
-        if card is None or card.care_level not in BENEFIT_LIMIT_UNITS:
+    for card in cards.cards_during(session, grant, "insurance_card", first, last):
+        if card.care_level not in BENEFIT_LIMIT_UNITS:
             continue
         if card.cert_valid_from is not None and card.cert_valid_from > last:
             continue
@@ -150,21 +137,13 @@ def check_person_months(
         if is_public_assistance(total.insured_no):
             note = "生活保護単独のため被保険者証がなく、限度額を確認していません"
         else:
-            decision = access.authorize(
-                session,
-                settings,
-                actor,
-                total.insurer_no,
-                total.insured_no,
-                "insurance_card",
-                raise_on_deny=False,
+            grant = access.open_person(
+                session, settings, actor, total.insurer_no, total.insured_no, ["insurance_card"]
             )
-            if not decision.allowed:
-                note = f"被保険者証を参照できないため限度額を確認していません（{decision.message}）"
+            if (refusal := grant.refused.get("insurance_card")) is not None:
+                note = f"被保険者証を参照できないため限度額を確認していません（{refusal.message}）"
             else:
-                levels = care_levels_in_month(
-                    session, total.insurer_no, total.insured_no, total.month
-                )
+                levels = care_levels_in_month(session, grant, total.month)
                 if not levels:
                     note = (
                         "対象年月に有効な要介護状態区分（限度額のある区分）が被保険者証にありません"

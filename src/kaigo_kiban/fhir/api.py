@@ -79,18 +79,12 @@ SUPPORTED = [
         "閲覧履歴 (本人と保険者のみ)。IHE BALP の患者情報読取イベントの形",
     ),
 ]
-if service.OPTIONAL["Observation"]:
-    SUPPORTED.append(
-        rules.ResourceSupport(
-            "Observation", False, (PATIENT_PARAM,), "LIFE の Barthel Index 合計点"
-        )
-    )
-if service.OPTIONAL["DocumentReference"]:
-    SUPPORTED.append(
-        rules.ResourceSupport(
-            "DocumentReference", False, (PATIENT_PARAM,), "本人に交付されたケアプラン"
-        )
-    )
+SUPPORTED += [
+    rules.ResourceSupport("Observation", False, (PATIENT_PARAM,), "LIFE の Barthel Index 合計点"),
+    rules.ResourceSupport(
+        "DocumentReference", False, (PATIENT_PARAM,), "本人に交付されたケアプラン"
+    ),
+]
 
 _RESOURCE_SCHEMA = {
     "type": "object",
@@ -385,16 +379,14 @@ _read_route(
 _read_route("Consent", "Consent の取得", "1", service.read_consent)
 _read_route("AuditEvent", "AuditEvent の取得", "1", service.read_audit_event)
 _patient_search_route("Consent", "Consent (包括同意) の検索", service.search_consents)
-if service.OPTIONAL["Observation"]:
-    _patient_search_route(
-        "Observation", "Observation (LIFE の Barthel Index) の検索", service.search_barthel
-    )
-if service.OPTIONAL["DocumentReference"]:
-    _patient_search_route(
-        "DocumentReference",
-        "DocumentReference (交付されたケアプラン) の検索",
-        service.search_care_plan_documents,
-    )
+_patient_search_route(
+    "Observation", "Observation (LIFE の Barthel Index) の検索", service.search_barthel
+)
+_patient_search_route(
+    "DocumentReference",
+    "DocumentReference (交付されたケアプラン) の検索",
+    service.search_care_plan_documents,
+)
 
 
 @router.get("/{rest:path}", include_in_schema=False)

@@ -7,18 +7,20 @@ reads the database or checks access.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES, CONSENT_SOURCES
-from kaigo_kiban.access.models import Consent
 from kaigo_kiban.access.rules import ACTIONS, DATA_KINDS
 from kaigo_kiban.accounts.rules import JOB_TYPES
 from kaigo_kiban.audit import rules as audit_rules
-from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.cards.formats import CARE_LEVELS
-from kaigo_kiban.cards.models import CopayCard, InsuranceCard
 from kaigo_kiban.fhir import rules as r
 from kaigo_kiban.registry.models import InsuredPerson, Insurer, Organization
+
+if TYPE_CHECKING:  # the rows come from those areas' readers; only their shape is used here
+    from kaigo_kiban.access.models import Consent
+    from kaigo_kiban.audit.models import AuditEvent
+    from kaigo_kiban.cards.models import CopayCard, InsuranceCard
 
 THO = "http://terminology.hl7.org/CodeSystem"
 CONSENT_SOURCE_LABELS = {
@@ -375,7 +377,7 @@ def audit_event(ev: AuditEvent) -> dict[str, Any]:
     return resource
 
 
-# --- resources of areas that may be absent (see fhir.service.OPTIONAL) -----------------------
+# --- resources of other areas (LIFE, delivered care plans) ---------------------------------
 
 
 def barthel_observation(insurer_no: str, insured_no: str, row: Any, seq: int) -> dict[str, Any]:

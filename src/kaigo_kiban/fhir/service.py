@@ -1,54 +1,37 @@
-"""FHIR use cases. Every read of a person's data passes ``access.authorize`` and is audited.
+"""FHIR use cases. Every read of a person's data passes ``access.open_person`` and is audited.
 
 Searches return ``(sort key, resource)`` pairs sorted by the key, which the router pages with
 an opaque ``_page`` cursor. Data kinds: Patient and Coverage read the 被保険者証
 (``insurance_card``, the gate) and Coverage also the 負担割合証 (``copay_card``); Consent reads
-``consent``; AuditEvent reads ``access_history``. Resources of areas that may be missing
-(LIFE, delivered care plans) are in :data:`OPTIONAL`.
+``consent``; AuditEvent reads ``access_history``. Observation (LIFE) and
+DocumentReference (delivered care plans) are built from those areas' services, which
+authorise and audit themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.models import Consent
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.audit import service as audit
-from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.cards import service as cards
+from kaigo_kiban.careplan.delivery import list_delivered_plans
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.fhir import mapping
 from kaigo_kiban.fhir import rules as r
+from kaigo_kiban.life.trends import person_trend
 from kaigo_kiban.registry.models import InsuredPerson, Insurer, OfficeService, Organization
 
 Found = tuple[tuple[Any, ...], dict[str, Any]]
 #: Cap on the rows one search considers (a person's access history is far smaller).
 SEARCH_CAP = 10_000
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A service function of an area that may not exist yet (then its resource is not offered)."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
-
-
-#: Resource type → the area's service function it is built from.
-OPTIONAL: dict[str, Callable[..., Any] | None] = {
-    "Observation": _optional("kaigo_kiban.life.trends", "person_trend"),
-    "DocumentReference": _optional("kaigo_kiban.careplan.delivery", "list_delivered_plans"),
-}
 
 
 def _by_key(found: Found) -> tuple[Any, ...]:
@@ -58,9 +41,11 @@ def _by_key(found: Found) -> tuple[Any, ...]:
 # --- Patient ---------------------------------------------------------------------------------
 
 
-def read_patient(session: Session, settings: Settings, actor: Actor, resource_id: str) -> dict:
+def read_patient(
+    session: Session, settings: Settings, actor: Actor, resource_id: str
+) -> dict[str, Any]:
     insurer_no, insured_no = r.parse_patient_id(resource_id)
-    access.authorize(session, settings, actor, insurer_no, insured_no, "insurance_card")
+    access.open_kind(session, settings, actor, insurer_no, insured_no, "insurance_card")
     person = session.get(InsuredPerson, (insurer_no, insured_no))
     assert person is not None  # the gate denies a person who does not exist
     return mapping.patient(person, session.get(Insurer, insurer_no), today_jst())
@@ -99,15 +84,8 @@ def search_patients(
         stmt = stmt.where(InsuredPerson.birth_date == birthdate)
     persons = session.scalars(stmt.order_by(InsuredPerson.insurer_no)).all()
     if not persons:
-        access.authorize(
-            session,
-            settings,
-            actor,
-            None,
-            token.value,
-            "insurance_card",
-            "search",
-            raise_on_deny=False,
+        access.open_person(
+            session, settings, actor, None, token.value, ["insurance_card"], "search"
         )
         return []
     found = []
@@ -130,8 +108,8 @@ def _coverages(
     insurer_no: str,
     insured_no: str,
     on: dt.date | None,
-) -> list[tuple[Any, dict]]:
-    decisions = access.authorize_many(
+) -> list[tuple[Any, dict[str, Any]]]:
+    grant = access.open_person(
         session,
         settings,
         actor,
@@ -142,16 +120,14 @@ def _coverages(
     )
     day = on or today_jst()
     insurer = session.get(Insurer, insurer_no)
-    current = cards.find_card_valid_on(session, "insurance_card", insurer_no, insured_no, day)
+    current = cards.find_card_valid_on(session, grant, "insurance_card", day)
     copay = (
-        cards.find_card_valid_on(session, "copay_card", insurer_no, insured_no, day)
-        if decisions["copay_card"].allowed
+        cards.find_card_valid_on(session, grant, "copay_card", day)
+        if grant.allows("copay_card")
         else None
     )
     rows = (
-        [current]
-        if on is not None
-        else cards.list_card_history(session, "insurance_card", insurer_no, insured_no)
+        [current] if on is not None else cards.list_card_history(session, grant, "insurance_card")
     )
     return [
         (
@@ -176,7 +152,9 @@ def search_coverages(
     return [((-card.history_no,), resource) for card, resource in found]
 
 
-def read_coverage(session: Session, settings: Settings, actor: Actor, resource_id: str) -> dict:
+def read_coverage(
+    session: Session, settings: Settings, actor: Actor, resource_id: str
+) -> dict[str, Any]:
     insurer_no, insured_no, history_no = r.parse_coverage_id(resource_id)
     for card, resource in _coverages(session, settings, actor, insurer_no, insured_no, None):
         if card.history_no == history_no:
@@ -204,7 +182,7 @@ def _org_resources(session: Session, orgs: list[Organization]) -> list[Found]:
     return [((o.kind, o.code), mapping.organization(o, types[o.id])) for o in orgs]
 
 
-def read_organization(session: Session, resource_id: str) -> dict:
+def read_organization(session: Session, resource_id: str) -> dict[str, Any]:
     kind, code = r.parse_organization_id(resource_id)
     if kind == "insurer":
         insurer = session.get(Insurer, code)
@@ -253,12 +231,14 @@ def search_organizations(session: Session, identifier: str | None, name: str | N
             for i in session.scalars(stmt.order_by(Insurer.insurer_no).limit(SEARCH_CAP))
         ]
     org_kinds = [k for k in kinds if k != "insurer"]
-    stmt = select(Organization).where(Organization.kind.in_(org_kinds))
+    org_stmt = select(Organization).where(Organization.kind.in_(org_kinds))
     if value is not None:
-        stmt = stmt.where(Organization.code == value)
+        org_stmt = org_stmt.where(Organization.code == value)
     if name:
-        stmt = stmt.where(Organization.name.contains(name, autoescape=True))
-    orgs = session.scalars(stmt.order_by(Organization.kind, Organization.code).limit(SEARCH_CAP))
+        org_stmt = org_stmt.where(Organization.name.contains(name, autoescape=True))
+    orgs = session.scalars(
+        org_stmt.order_by(Organization.kind, Organization.code).limit(SEARCH_CAP)
+    )
     found += _org_resources(session, list(orgs))
     return sorted(found, key=_by_key)
 
@@ -270,18 +250,20 @@ def search_consents(
     session: Session, settings: Settings, actor: Actor, patient: str | None
 ) -> list[Found]:
     insurer_no, insured_no = r.patient_reference(patient)
-    access.authorize(session, settings, actor, insurer_no, insured_no, "consent")
-    rows = session.scalars(
-        select(Consent).where(Consent.insurer_no == insurer_no, Consent.insured_no == insured_no)
-    )
+    grant = access.open_kind(session, settings, actor, insurer_no, insured_no, "consent")
+    rows = access.consents_of(session, grant)
     return sorted((((-c.id,), mapping.consent(c)) for c in rows), key=_by_key)
 
 
-def read_consent(session: Session, settings: Settings, actor: Actor, resource_id: str) -> dict:
-    consent = session.get(Consent, r.parse_numeric_id(resource_id, "Consent"))
-    if consent is None:
+def read_consent(
+    session: Session, settings: Settings, actor: Actor, resource_id: str
+) -> dict[str, Any]:
+    consent_id = r.parse_numeric_id(resource_id, "Consent")
+    person = access.consent_person(session, consent_id)
+    if person is None:
         raise r.not_found("Consent")
-    access.authorize(session, settings, actor, consent.insurer_no, consent.insured_no, "consent")
+    grant = access.open_kind(session, settings, actor, *person, "consent")
+    consent = next(c for c in access.consents_of(session, grant) if c.id == consent_id)
     return mapping.consent(consent)
 
 
@@ -301,44 +283,37 @@ def search_audit_events(
     """
     insurer_no, insured_no = r.patient_reference(patient)
     period = r.parse_date_range(dates)
-    access.authorize(session, settings, actor, insurer_no, insured_no, "access_history")
+    grant = access.open_kind(session, settings, actor, insurer_no, insured_no, "access_history")
     since = (period.since - dt.timedelta(days=1)).date() if period.since else None
-    events = audit.list_person_events(
-        session, insurer_no, insured_no, since=since, limit=SEARCH_CAP
-    )
+    events = audit.list_person_events(session, grant, since=since, limit=SEARCH_CAP)
     return [
         ((-ev.id,), mapping.audit_event(ev)) for ev in events if period.contains(ev.occurred_at)
     ]
 
 
-def read_audit_event(session: Session, settings: Settings, actor: Actor, resource_id: str) -> dict:
-    event = session.get(AuditEvent, r.parse_numeric_id(resource_id, "AuditEvent"))
-    if event is None or event.insurer_no is None or event.insured_no is None:
+def read_audit_event(
+    session: Session, settings: Settings, actor: Actor, resource_id: str
+) -> dict[str, Any]:
+    event_id = r.parse_numeric_id(resource_id, "AuditEvent")
+    person = audit.event_person(session, event_id)
+    if person is None:
         raise r.not_found("AuditEvent")
-    access.authorize(session, settings, actor, event.insurer_no, event.insured_no, "access_history")
+    grant = access.open_kind(session, settings, actor, *person, "access_history")
+    event = audit.person_event(session, grant, event_id)
+    if event is None:
+        raise r.not_found("AuditEvent")
     return mapping.audit_event(event)
 
 
-# --- optional areas --------------------------------------------------------------------------
-
-
-def _from_optional_area(
-    resource_type: str, session: Session, settings: Settings, actor: Actor, patient: str | None
-) -> tuple[str, str, Any]:
-    """Call the area's service function for the person (it authorises and audits)."""
-    fetch = OPTIONAL[resource_type]
-    assert fetch is not None, f"{resource_type} is served only when its area exists"
-    insurer_no, insured_no = r.patient_reference(patient)
-    return insurer_no, insured_no, fetch(session, settings, actor, insurer_no, insured_no)
+# --- resources of other areas ----------------------------------------------------------------
 
 
 def search_barthel(
     session: Session, settings: Settings, actor: Actor, patient: str | None
 ) -> list[Found]:
     """LIFE Barthel Index totals, oldest first (``life.service.person_trend``)."""
-    insurer_no, insured_no, trend = _from_optional_area(
-        "Observation", session, settings, actor, patient
-    )
+    insurer_no, insured_no = r.patient_reference(patient)
+    trend = person_trend(session, settings, actor, insurer_no, insured_no)
     found = []
     seen: dict[dt.date, int] = {}
     for row in trend.rows:
@@ -358,9 +333,8 @@ def search_care_plan_documents(
     session: Session, settings: Settings, actor: Actor, patient: str | None
 ) -> list[Found]:
     """Care plans delivered to the person (``careplan.delivery.list_delivered_plans``)."""
-    insurer_no, insured_no, plans = _from_optional_area(
-        "DocumentReference", session, settings, actor, patient
-    )
+    insurer_no, insured_no = r.patient_reference(patient)
+    plans = list_delivered_plans(session, settings, actor, insurer_no, insured_no)
     return sorted(
         (((-p.delivery_id,), mapping.care_plan_document(insurer_no, insured_no, p)) for p in plans),
         key=_by_key,

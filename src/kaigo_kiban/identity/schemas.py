@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from kaigo_kiban.access.models import Assignment
+if TYPE_CHECKING:
+    from kaigo_kiban.access.models import Assignment
 
 
 class ChallengeRequest(BaseModel):

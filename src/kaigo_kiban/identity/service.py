@@ -16,7 +16,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -25,7 +25,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.models import Assignment
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import consume_once, keep
@@ -40,6 +39,9 @@ from kaigo_kiban.pki import chain
 from kaigo_kiban.pki import rules as pki_rules
 from kaigo_kiban.pki import service as pki
 from kaigo_kiban.registry.models import InsuredPerson
+
+if TYPE_CHECKING:
+    from kaigo_kiban.access.models import Assignment
 
 DEMO_CARD_CA_NAME = "kaigo-kiban demo card CA"  # plays J-LIS (利用者証明用電子証明書の発行者)
 CARD_YEARS = 5  # 利用者証明用電子証明書: about five years (until the fifth birthday)

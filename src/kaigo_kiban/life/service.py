@@ -229,9 +229,9 @@ def _gate(
     for row in content.rows:
         person = (str(row.values["insurer_no"]), str(row.values["insured_no"]))
         if person not in decisions:
-            decisions[person] = access.authorize(
-                session, settings, actor, *person, "life", "write", raise_on_deny=False, kept=True
-            )
+            decisions[person] = access.open_person(
+                session, settings, actor, *person, ["life"], "write", kept=True
+            ).decision("life")
         decision = decisions[person]
         if not decision.allowed:
             errors.append(

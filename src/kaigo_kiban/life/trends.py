@@ -69,7 +69,7 @@ def person_trend(
     insured_no: str,
 ) -> PersonTrend:
     """A person's LIFE assessments over time, oldest first, with the Barthel chart (audited)."""
-    access.authorize(session, settings, actor, insurer_no, insured_no, "life")
+    access.open_kind(session, settings, actor, insurer_no, insured_no, "life")
     rows = session.execute(
         select(LifeAssessment, Organization.name)
         .outerjoin(

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.core.clock import utcnow
+from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.notices.models import NoticeDelivery, PersonContact, PersonNotice
 
 MAX_ATTEMPTS = 3
@@ -168,3 +169,49 @@ def deliver_pending(session: Session, notifier: Notifier, *, limit: int = 100) -
         counts[row.status] = counts.get(row.status, 0) + 1
     session.flush()
     return counts
+
+
+# --- the person's notices and contact (the person portal) ------------------------------------
+
+
+def list_person_notices(
+    session: Session, insurer_no: str, insured_no: str, limit: int = 20
+) -> list[PersonNotice]:
+    """The person's notices (お知らせ), newest first."""
+    return list(
+        session.scalars(
+            select(PersonNotice)
+            .where(PersonNotice.insurer_no == insurer_no, PersonNotice.insured_no == insured_no)
+            .order_by(PersonNotice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_person_notices_read(session: Session, insurer_no: str, insured_no: str) -> None:
+    now = utcnow()
+    for notice in list_person_notices(session, insurer_no, insured_no, limit=200):
+        if notice.read_at is None:
+            notice.read_at = now
+
+
+def person_contact(session: Session, insurer_no: str, insured_no: str) -> PersonContact | None:
+    return session.get(PersonContact, (insurer_no, insured_no))
+
+
+def set_person_contact(
+    session: Session, insurer_no: str, insured_no: str, email: str, notify: bool
+) -> PersonContact:
+    """Where the person's notices go besides the portal: an e-mail address, or none."""
+    email = email.strip()
+    if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
+        raise InvalidInput("メールアドレスを正しく入力してください", code="PERSON-EMAIL-INVALID")
+    contact = session.get(PersonContact, (insurer_no, insured_no))
+    if contact is None:
+        contact = PersonContact(insurer_no=insurer_no, insured_no=insured_no)
+        session.add(contact)
+    contact.email = email or None
+    contact.notify_by_email = bool(notify and email)
+    contact.updated_at = utcnow()
+    session.flush()
+    return contact

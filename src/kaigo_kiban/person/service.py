@@ -8,7 +8,7 @@ to a :class:`ProxyGrant` with a one-time invitation code on first sign-in.
 
 A proxy's grant is checked by the access gate on every decision (revoked,
 expired, outside its scope → refused and audited as the proxy), then
-``access.service.authorize`` decides and audits as for everyone else.
+``access.service.open_person`` decides and audits as for everyone else.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from kaigo_kiban.access import proxies
+from kaigo_kiban.access import person_settings, proxies
 from kaigo_kiban.access import rules as access_rules
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.actors import OptionalPerson, PersonActor, PersonForm
@@ -37,7 +37,7 @@ def consent_page(
 ) -> Response:
     if actor is None:
         return login_redirect(request)
-    overview = portal.consent_overview(db, settings, actor)
+    overview = person_settings.consent_overview(db, settings, actor)
     context = portal_context(
         request,
         db,
@@ -56,13 +56,13 @@ def withdraw(
 ) -> Response:
     if confirm != "yes":
         return RedirectResponse("/me/consent", status_code=303)
-    portal.withdraw_consent(db, settings, actor)
+    person_settings.withdraw_consent(db, settings, actor)
     return RedirectResponse("/me/consent?done=withdrawn", status_code=303)
 
 
 @router.post("/me/consent/give", dependencies=PersonForm)
 def give(db: Db, settings: AppSettings, actor: PersonActor) -> Response:
-    portal.give_consent(db, settings, actor)
+    person_settings.give_consent(db, settings, actor)
     return RedirectResponse("/me/consent?done=given", status_code=303)
 
 
@@ -70,7 +70,7 @@ def give(db: Db, settings: AppSettings, actor: PersonActor) -> Response:
 def end_assignment(
     assignment_id: int, db: Db, settings: AppSettings, actor: PersonActor
 ) -> Response:
-    portal.end_assignment(db, settings, actor, assignment_id)
+    person_settings.end_assignment(db, settings, actor, assignment_id)
     return RedirectResponse("/me/consent?done=ended", status_code=303)
 
 

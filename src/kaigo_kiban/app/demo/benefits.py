@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.app.demo.municipality import open_as_municipality
 from kaigo_kiban.app.demo.person import demo_insurer, demo_persons
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.benefits.formats import EQUIPMENT_PURCHASE, HOME_MODIFICATION
@@ -47,9 +48,10 @@ def seed_demo(
 
     def add_home(i: int, no: str, days: int, cost: int, what: str) -> None:
         used = today - dt.timedelta(days=days)
-        card = cards.find_card_valid_on(
-            session, "insurance_card", insurer_no, persons[i].insured_no, used
+        grant = open_as_municipality(
+            session, settings, insurer_no, persons[i].insured_no, "insurance_card"
         )
+        card = cards.find_card_valid_on(session, grant, "insurance_card", used)
         home.append(
             {
                 "insurer_no": insurer_no,

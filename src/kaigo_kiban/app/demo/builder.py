@@ -27,6 +27,7 @@ from kaigo_kiban.app.demo import life as life_demo
 from kaigo_kiban.app.demo import person as person_demo
 from kaigo_kiban.app.demo import readiness as readiness_demo
 from kaigo_kiban.app.demo import subsidies as subsidies_demo
+from kaigo_kiban.app.demo.municipality import open_as_municipality
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst, utcnow
@@ -195,7 +196,10 @@ def _replay_activity(
         for p in persons
         if (
             card := cards.find_card_valid_on(
-                session, "insurance_card", insurer_no, p.insured_no, today_jst()
+                session,
+                open_as_municipality(session, settings, insurer_no, p.insured_no, "insurance_card"),
+                "insurance_card",
+                today_jst(),
             )
         )
         and card.care_level in {"12", "13", "21", "22", "23", "24", "25"}

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.models import Assignment
+from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.app.demo.municipality import open_as_municipality
 from kaigo_kiban.careplan.codec.filenames import FileName
 from kaigo_kiban.careplan.codec.formats import build_careplan
 from kaigo_kiban.careplan.codec.master import default_service_codes
@@ -46,16 +47,17 @@ def seed_demo(
     actor = _demo_actor(session, cm_org)
     month = today_jst().strftime("%Y%m")
 
-    def assigned(org: Organization) -> set[tuple[str, str]]:
-        rows = session.execute(
-            select(Assignment.insurer_no, Assignment.insured_no).where(
-                Assignment.organization_id == org.id, Assignment.ended_at.is_(None)
-            )
+    shared = sorted(
+        set(access.open_assignments(session, cm_org.id))
+        & set(access.open_assignments(session, helper_org.id))
+    )
+    certified = [
+        p
+        for p in shared
+        if care_levels_in_month(
+            session, open_as_municipality(session, settings, *p, "insurance_card"), month
         )
-        return {(a, b) for a, b in rows}
-
-    shared = sorted(assigned(cm_org) & assigned(helper_org))
-    certified = [p for p in shared if care_levels_in_month(session, p[0], p[1], month)] or shared
+    ] or shared
     if len(certified) < 2:
         return {"careplan_transfers": 0}
     rows = _demo_rows(actor, helper_org, certified[0], month, DEMO_WITHIN)

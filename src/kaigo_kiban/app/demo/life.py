@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment
+from kaigo_kiban.app.demo.municipality import open_as_municipality
 from kaigo_kiban.app.demo.person import demo_insurer, demo_persons
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst
@@ -26,7 +27,7 @@ LIFE_LEVELS = {"12", "13", "21", "22", "23", "24", "25"}
 
 
 def _persons(
-    session: Session, orgs_by_code: dict[str, Organization], count: int
+    session: Session, settings: Settings, orgs_by_code: dict[str, Organization], count: int
 ) -> list[tuple[InsuredPerson, str]]:
     """The demo persons first, then others with consent and a care level, up to ``count``."""
     insurer_no = demo_insurer(orgs_by_code)
@@ -47,9 +48,10 @@ def _persons(
         seen.add(person.insured_no)
         if access.consent_state(session, insurer_no, person.insured_no, today) != "given":
             continue
-        card = cards.find_card_valid_on(
-            session, "insurance_card", insurer_no, person.insured_no, today
+        grant = open_as_municipality(
+            session, settings, insurer_no, person.insured_no, "insurance_card"
         )
+        card = cards.find_card_valid_on(session, grant, "insurance_card", today)
         if card is None or card.care_level not in LIFE_LEVELS:
             continue
         chosen.append((person, card.care_level))
@@ -87,7 +89,7 @@ def seed_demo(
     insurer_no = demo_insurer(orgs_by_code)
     office = orgs_by_code[LIFE_OFFICE]
     actor = service.office_system_actor(session, LIFE_OFFICE, "デモ")
-    chosen = _persons(session, orgs_by_code, persons)
+    chosen = _persons(session, settings, orgs_by_code, persons)
     today = today_jst()
     users: list[dict[str, str]] = []
     forms: list[dict[str, str]] = []

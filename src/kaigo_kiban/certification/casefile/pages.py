@@ -4,10 +4,9 @@ gate; these parse, call and render ``certification/case.html``."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
-from kaigo_kiban.access.models import Assignment
+from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.certification.casefile.reading import case_view
 from kaigo_kiban.certification.cases.formats import MILESTONES
@@ -19,14 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _assigned_insurer(db: Db, actor: CurrentActor, insured_no: str) -> str:
-    insurer = db.scalar(
-        select(Assignment.insurer_no)
-        .where(
-            Assignment.organization_id == actor.organization_id,
-            Assignment.insured_no == insured_no,
-        )
-        .limit(1)
-    )
+    insurer = access.assigned_insurer(db, actor.organization_id, insured_no)
     if insurer is None:
         raise NotFound("担当利用者が見つかりません", code="CT-PERSON-NOT-ASSIGNED")
     return insurer

@@ -33,7 +33,7 @@ def case_view(
 ) -> dict[str, Any]:
     """A person's current (or given) case for staff: timeline, result, and — where the gate
     allows — the survey and the opinion (a denial is reported in their place)."""
-    access.authorize(session, settings, actor, insurer_no, insured_no, "progress", "read")
+    access.open_kind(session, settings, actor, insurer_no, insured_no, "progress", "read")
     today = today_jst()
     person = session.get(InsuredPerson, (insurer_no, insured_no))
     cases = person_cases(session, insurer_no, insured_no)
@@ -59,18 +59,14 @@ def case_view(
     if case is None:
         return out
     no = case.application.application_no
-    decision = access.authorize(
-        session, settings, actor, insurer_no, insured_no, "survey", raise_on_deny=False
-    )
-    if not decision.allowed:
-        out["survey"] = _denied(decision)
+    grant = access.open_person(session, settings, actor, insurer_no, insured_no, ["survey"])
+    if not grant.allows("survey"):
+        out["survey"] = _denied(grant.decision("survey"))
     elif (survey := session.get(CertSurvey, (insurer_no, no))) is not None:
         out["survey"] = survey_dict(survey)
-    decision = access.authorize(
-        session, settings, actor, insurer_no, insured_no, "opinion", raise_on_deny=False
-    )
-    if not decision.allowed:
-        out["opinion"] = _denied(decision)
+    grant = access.open_person(session, settings, actor, insurer_no, insured_no, ["opinion"])
+    if not grant.allows("opinion"):
+        out["opinion"] = _denied(grant.decision("opinion"))
     elif (opinion := opinions.submitted_for_application(session, insurer_no, no)) is not None:
         out["opinion"] = opinion_view(session, settings, opinion)
     return out

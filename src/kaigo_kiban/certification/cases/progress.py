@@ -15,7 +15,6 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.models import Assignment
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards.formats import CARE_LEVELS
 from kaigo_kiban.certification.cases import rules
@@ -185,7 +184,7 @@ def person_progress(
     Returns ``{"insurer_no", "insured_no", "case": <case> | None, "previous_result": … | None}``
     where ``<case>`` is the JSON of ``GET /api/v1/certification/cases/{insured_no}``'s ``case``.
     """
-    access.authorize(session, settings, actor, insurer_no, insured_no, "progress", "read")
+    access.open_kind(session, settings, actor, insurer_no, insured_no, "progress", "read")
     today = today_jst()
     cases = person_cases(session, insurer_no, insured_no)
     current = cases[0] if cases else None
@@ -200,32 +199,13 @@ def person_progress(
 # --- care managers ----------------------------------------------------------------------------
 
 
-def _assigned_persons(session: Session, actor: Actor) -> list[tuple[str, str]]:
-    if actor.organization_id is None:
-        return []
-    rows = session.execute(
-        select(Assignment.insurer_no, Assignment.insured_no)
-        .where(Assignment.organization_id == actor.organization_id, Assignment.ended_at.is_(None))
-        .distinct()
-        .order_by(Assignment.insurer_no, Assignment.insured_no)
-    )
-    return [(i, n) for i, n in rows]
-
-
 def _allowed_persons(session: Session, settings: Settings, actor: Actor) -> list[tuple[str, str]]:
     allowed = []
-    for insurer_no, insured_no in _assigned_persons(session, actor):
-        decision = access.authorize(
-            session,
-            settings,
-            actor,
-            insurer_no,
-            insured_no,
-            "progress",
-            "list",
-            raise_on_deny=False,
+    for insurer_no, insured_no in access.open_assignments(session, actor.organization_id):
+        grant = access.open_person(
+            session, settings, actor, insurer_no, insured_no, ["progress"], "list"
         )
-        if decision.allowed:
+        if grant.allows("progress"):
             allowed.append((insurer_no, insured_no))
     return allowed
 

@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.models import Assignment
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.certification.cases.models import (
     CertEvent,
@@ -184,10 +183,7 @@ def dispatch(
     for sub in session.scalars(
         select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
     ):
-        assigned = select(Assignment.insurer_no, Assignment.insured_no).where(
-            Assignment.organization_id == sub.organization_id, Assignment.ended_at.is_(None)
-        )
-        pairs = {(i, n) for i, n in session.execute(assigned)}
+        pairs = set(access.open_assignments(session, sub.organization_id))
         events = list(
             session.scalars(
                 select(CertEvent)
@@ -205,9 +201,9 @@ def dispatch(
             if key not in pairs:
                 continue
             if key not in allowed:
-                allowed[key] = access.authorize(
-                    session, settings, actor, *key, "progress", "read", raise_on_deny=False
-                ).allowed
+                allowed[key] = access.open_person(
+                    session, settings, actor, *key, ["progress"], "read"
+                ).allows("progress")
             if not allowed[key]:
                 continue
             delivery = WebhookDelivery(

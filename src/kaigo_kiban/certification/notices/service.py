@@ -41,7 +41,7 @@ def submit_notice(
         )
     rules.check_notice(notice_kind, remarks)
     # Consent and an active assignment of this office (the gate), like any write.
-    access.authorize(session, settings, actor, insurer_no, insured_no, "insurance_card", "write")
+    access.open_kind(session, settings, actor, insurer_no, insured_no, "insurance_card", "write")
     pending = session.scalar(
         select(PlanNotice).where(
             PlanNotice.insurer_no == insurer_no,
@@ -82,7 +82,7 @@ def _municipal_notice(
     notice = session.get(PlanNotice, notice_id)
     if notice is None or notice.insurer_no != actor.insurer_no:
         raise NotFound("届出が見つかりません", code="CT-NOTICE-NOT-FOUND")
-    access.authorize(
+    access.open_kind(
         session, settings, actor, notice.insurer_no, notice.insured_no, "insurance_card", "write"
     )
     if notice.status != "submitted":
@@ -152,17 +152,16 @@ def list_notices(
         stmt = stmt.where(PlanNotice.status == status)
     out = []
     for notice in session.scalars(stmt.order_by(PlanNotice.id).limit(limit)):
-        decision = access.authorize(
+        grant = access.open_person(
             session,
             settings,
             actor,
             notice.insurer_no,
             notice.insured_no,
-            "insurance_card",
+            ["insurance_card"],
             "list",
-            raise_on_deny=False,
         )
-        if decision.allowed:
+        if grant.allows("insurance_card"):
             out.append((notice, session.get(InsuredPerson, (notice.insurer_no, notice.insured_no))))
     return out
 

@@ -147,7 +147,7 @@ def pull_submitted(
     )
     out = []
     for opinion in found:
-        access.authorize(
+        access.open_kind(
             session, settings, actor, insurer_no, opinion.insured_no, "opinion", "read"
         )
         out.append(to_json(session, settings, opinion))

@@ -95,11 +95,12 @@ def merge_opinion_requests(session: Session, staging: Table, file_id: int) -> li
                 source_file_id=file_id,
             )
         elif row["correction_kind"] == "3":
-            opinions.cancel_request(old)
+            opinions.cancel_request(session, old)
         else:
             for c in _REQUEST_CONTENT:
                 setattr(old, c, row[c])
             old.source_file_id = file_id
+            opinions.sync_access(session, old)
     session.flush()
     return []
 

@@ -1,6 +1,6 @@
 """主治医意見書 online: requests (municipality → clinic), drafts, submission, signatures, pulls.
 
-Every read or write of a person's data passes the gate (``access.authorize``, data kind
+Every read or write of a person's data passes the gate (``access.open_person``, data kind
 ``opinion``). A medical institution passes it while it holds a request that still grants access
 (``access.service.has_open_opinion_request``); municipalities for their own insurer.
 """
@@ -20,7 +20,7 @@ from kaigo_kiban.certification.cases.formats import MILESTONE_CODE_OF
 from kaigo_kiban.certification.cases.models import CertApplication
 from kaigo_kiban.certification.cases.service import set_platform_milestone
 from kaigo_kiban.certification.opinions import form as opinion_form
-from kaigo_kiban.certification.opinions import signing
+from kaigo_kiban.certification.opinions import rules, signing
 from kaigo_kiban.certification.opinions.models import OpinionRequest, PhysicianOpinion
 from kaigo_kiban.core.clock import to_jst, today_jst, utcnow
 from kaigo_kiban.core.errors import (
@@ -73,6 +73,7 @@ def create_request(
     )
     session.add(request)
     session.flush()
+    sync_access(session, request)
     code = MILESTONE_CODE_OF["opinion_requested_on"]
     set_platform_milestone(
         session, insurer_no, application_no, code, requested_on, f"request:{request.id}"
@@ -80,9 +81,25 @@ def create_request(
     return request
 
 
-def cancel_request(request: OpinionRequest) -> None:
+def sync_access(session: Session, request: OpinionRequest) -> None:
+    """Tell the access gate what access the request gives its institution now (after it was
+    made, corrected, answered or cancelled)."""
+    until, closed = rules.access_until(request.status, request.requested_on)
+    access.set_opinion_access(
+        session,
+        f"opinion_request:{request.id}",
+        insurer_no=request.insurer_no,
+        insured_no=request.insured_no,
+        institution_code=request.institution_code,
+        until=until,
+        closed=closed,
+    )
+
+
+def cancel_request(session: Session, request: OpinionRequest) -> None:
     if request.status == "open":
         request.status, request.closed_at = "cancelled", utcnow()
+        sync_access(session, request)
 
 
 def municipal_insurer(actor: Actor) -> str:
@@ -105,7 +122,7 @@ def register_opinion_request(
 ) -> OpinionRequest:
     """The municipality asks a medical institution for the opinion of one application."""
     insurer_no = municipal_insurer(actor)
-    access.authorize(session, settings, actor, insurer_no, insured_no, "opinion", "write")
+    access.open_kind(session, settings, actor, insurer_no, insured_no, "opinion", "write")
     application = session.get(CertApplication, (insurer_no, application_no))
     if application is None or application.deleted or application.insured_no != insured_no:
         raise NotFound("この被保険者の申請番号が見つかりません", code="CT-UNKNOWN-APPLICATION")
@@ -173,17 +190,10 @@ def clinic_requests(
         .where(OpinionRequest.institution_code == code, OpinionRequest.status == status)
         .order_by(OpinionRequest.due_on.is_(None), OpinionRequest.due_on, OpinionRequest.id)
     ):
-        decision = access.authorize(
-            session,
-            settings,
-            actor,
-            request.insurer_no,
-            request.insured_no,
-            "opinion",
-            "list",
-            raise_on_deny=False,
+        grant = access.open_person(
+            session, settings, actor, request.insurer_no, request.insured_no, ["opinion"], "list"
         )
-        if decision.allowed:
+        if grant.allows("opinion"):
             person = session.get(InsuredPerson, (request.insurer_no, request.insured_no))
             rows.append(RequestRow(request, person, _opinion_of(session, request.id)))
     return rows
@@ -201,7 +211,7 @@ def municipal_requests(
         .order_by(OpinionRequest.id.desc())
         .limit(limit)
     ):
-        access.authorize(
+        access.open_kind(
             session, settings, actor, insurer_no, request.insured_no, "opinion", "list"
         )
         person = session.get(InsuredPerson, (insurer_no, request.insured_no))
@@ -217,7 +227,7 @@ def clinic_request(
     request = session.get(OpinionRequest, request_id)
     if request is None or request.institution_code != code:
         raise NotFound("依頼が見つかりません", code="CT-REQUEST-NOT-FOUND")
-    access.authorize(
+    access.open_kind(
         session, settings, actor, request.insurer_no, request.insured_no, "opinion", action
     )
     person = session.get(InsuredPerson, (request.insurer_no, request.insured_no))
@@ -321,6 +331,7 @@ def submit(
     opinion.canonical_sha256 = signing.digest(canonical(opinion))
     row.request.status, row.request.closed_at = "submitted", now
     session.flush()
+    sync_access(session, row.request)
     code = MILESTONE_CODE_OF["opinion_received_on"]
     set_platform_milestone(
         session,
@@ -344,7 +355,7 @@ def authored_opinion(
     opinion = session.get(PhysicianOpinion, opinion_id)
     if opinion is None or opinion.institution_code != code:
         raise NotFound("意見書が見つかりません", code="CT-OPINION-NOT-FOUND")
-    access.authorize(
+    access.open_kind(
         session, settings, actor, opinion.insurer_no, opinion.insured_no, "opinion", action
     )
     return opinion
@@ -362,7 +373,7 @@ def read_opinion(
     )
     if opinion is None or (opinion.status != "submitted" and not own):
         raise NotFound("意見書が見つかりません", code="CT-OPINION-NOT-FOUND")
-    access.authorize(
+    access.open_kind(
         session, settings, actor, opinion.insurer_no, opinion.insured_no, "opinion", "read"
     )
     return opinion
@@ -381,19 +392,12 @@ def clinic_authored(
         .order_by(PhysicianOpinion.submitted_at.desc())
         .limit(limit)
     ):
-        decision = access.authorize(
-            session,
-            settings,
-            actor,
-            opinion.insurer_no,
-            opinion.insured_no,
-            "opinion",
-            "list",
-            raise_on_deny=False,
+        grant = access.open_person(
+            session, settings, actor, opinion.insurer_no, opinion.insured_no, ["opinion"], "list"
         )
         person = (
             session.get(InsuredPerson, (opinion.insurer_no, opinion.insured_no))
-            if decision.allowed
+            if grant.allows("opinion")
             else None
         )
         out.append((opinion, person))
