@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.cards.formats import COPAY_CARD, COST_CAP_CERT, INSURANCE_CARD, REDUCTION_CERT
 from kaigo_kiban.core import grant_seal
@@ -370,13 +371,14 @@ def person_session_cookie(
     session: Session, settings: Settings, insured_no: str, insurer_no: str = INSURER_NO
 ) -> str:
     """The ``kk_person`` cookie of an insured person signed in to the portal for real: a demo
-    card is issued and linked, and its signature over a portal challenge verified (the demo
-    card CA is trusted explicitly, so this works outside demo mode too)."""
+    card is issued and linked (which installs the demo card CA in the trust directory, so this
+    works in demo mode and outside it alike), and its signature over a portal challenge
+    verified."""
     from kaigo_kiban.identity import service as identity
     from kaigo_kiban.person import service as person
     from kaigo_kiban.pki import chain
 
-    card = identity.issue_demo_card(session, settings, insurer_no, insured_no)
+    card = demo_cards.issue_demo_card(session, settings, insurer_no, insured_no)
     challenge = person.issue_challenge(session)
     signed = person.sign_in_with_card(
         session,
@@ -384,7 +386,6 @@ def person_session_cookie(
         challenge_id=challenge.challenge_id,
         certificate_pem=chain.certificate_pem(card.certificate),
         signature=identity.sign_challenge(card.key, challenge.challenge),
-        trust=chain.load_trust_store(identity.card_ca_dir(settings)),
     )
     return signed.secret
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kaigo_kiban.access import service as access
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.benefits.formats import EQUIPMENT_PURCHASE, HOME_MODIFICATION
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.identity import service as identity
 from kaigo_kiban.registry.models import Organization
 from tests.benefits.test_usage_intake import equipment, home
 from tests.factories import INSURER_NO, actor_for, ingest, make_person, write_rows_file
@@ -51,7 +51,7 @@ def test_usage_json_for_office_municipality_and_person(tmp_path: Path) -> None:
             "43",
             "MYNUMBER_CARD",
         )
-        card = identity.issue_demo_card(db, settings, INSURER_NO, A)
+        card = demo_cards.issue_demo_card(db, settings, INSURER_NO, A)
     url = f"/api/v1/insured/{A}/usage?insurer_no={INSURER_NO}"
     body = harness.client.get(url, headers=harness.headers("cm")).json()
     hm = body["home_modification"]

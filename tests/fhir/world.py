@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kaigo_kiban.access import service as access
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.identity import service as identity
 from kaigo_kiban.pki import service as pki
 from kaigo_kiban.registry.models import Organization
 from tests.factories import (
@@ -99,6 +99,8 @@ def person_card(harness: AppHarness, tmp: Path) -> pki.IssuedCertificate:
     the demo card CA: the world runs outside demo mode)."""
     ca_dir = tmp / "jlis-ca"
     with unit_of_work(harness.sessions()) as db:
-        card = identity.issue_demo_card(db, harness.settings, INSURER_NO, INSURED_NO, ca_dir=ca_dir)
+        card = demo_cards.issue_demo_card(
+            db, harness.settings, INSURER_NO, INSURED_NO, ca_dir=ca_dir
+        )
     install_card_trust(harness.settings, ca_dir)
     return card

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.identity import api as identity_api
 from kaigo_kiban.identity import pages as identity_pages
 from kaigo_kiban.identity import service
 from kaigo_kiban.identity.models import VerificationAttempt
 from kaigo_kiban.pki import chain
-from kaigo_kiban.pki import service as pki
 from tests.identity.conftest import INSURER_NO, PERSON_A, add_person
 from tests.webapp import PASSWORD, AppHarness, build_app
 
@@ -38,13 +37,10 @@ def harness(tmp_path: Path) -> AppHarness:
 
 
 def _card(h: AppHarness) -> tuple[object, str]:
-    """A demo card for person A, its CA installed as a trust anchor (demo mode is off here)."""
+    """A demo card for person A; issuing it installs the demo card CA as a trust anchor (demo
+    mode is off here: trust comes from the trust directory only)."""
     with unit_of_work(h.sessions()) as db:
-        issued = service.issue_demo_card(db, h.settings, INSURER_NO, PERSON_A)
-    trust = service.card_trust_dir(h.settings)
-    trust.mkdir(exist_ok=True)
-    for name in (pki.CA_CERT, pki.CRL_PEM):
-        shutil.copy(service.card_ca_dir(h.settings) / name, trust / name)
+        issued = demo_cards.issue_demo_card(db, h.settings, INSURER_NO, PERSON_A)
     return issued.key, chain.certificate_pem(issued.certificate)
 
 

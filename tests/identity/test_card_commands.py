@@ -8,11 +8,11 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from kaigo_kiban.app.demo.card_commands import app as card_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service
-from kaigo_kiban.identity.commands import app as card_app
 from kaigo_kiban.pki import chain
 from tests.factories import INSURER_NO, actor_for, make_insurer, make_org
 from tests.identity.conftest import PERSON_A, add_person

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access.models import Assignment
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import NotFound, PermissionDenied
 from kaigo_kiban.core.settings import Settings
@@ -22,7 +22,7 @@ from tests.identity.conftest import INSURER_NO, PERSON_A, PERSON_B, World
 
 
 def _card(db: Session, settings: Settings, insured_no: str = PERSON_A, **kwargs: object):
-    issued = service.issue_demo_card(db, settings, INSURER_NO, insured_no, **kwargs)  # type: ignore[arg-type]
+    issued = demo_cards.issue_demo_card(db, settings, INSURER_NO, insured_no, **kwargs)  # type: ignore[arg-type]
     return issued.key, chain.certificate_pem(issued.certificate), issued
 
 
@@ -211,7 +211,7 @@ def test_expired_card_certificate_is_refused(db: Session, settings: Settings, wo
 
 def test_revoked_card_certificate_is_refused(db: Session, settings: Settings, world: World) -> None:
     key, cert, issued = _card(db, settings)
-    service.revoke_demo_card(settings, issued.certificate.serial_number)
+    demo_cards.revoke_demo_card(settings, issued.certificate.serial_number)
 
     refusal = _refused(db, settings, world, key, cert)
 
@@ -222,7 +222,7 @@ def test_revoked_card_certificate_is_refused(db: Session, settings: Settings, wo
 def test_card_from_an_untrusted_ca_is_refused_even_when_linked(
     db: Session, settings: Settings, world: World, tmp_path
 ) -> None:
-    rogue = pki.init_ca(tmp_path / "rogue", common_name=service.DEMO_CARD_CA_NAME)
+    rogue = pki.init_ca(tmp_path / "rogue", common_name=demo_cards.DEMO_CARD_CA_NAME)
     issued = pki.issue(
         rogue, "card", ou="card", common_name="利用者証明用電子証明書 (デモ)", years=5
     )
@@ -248,23 +248,23 @@ def test_card_linked_to_another_person_is_refused(
 
 def test_missing_crl_fails_closed(db: Session, settings: Settings, world: World) -> None:
     key, cert, _ = _card(db, settings)
-    (service.card_ca_dir(settings) / pki.CRL_PEM).unlink()
-    (service.card_ca_dir(settings) / pki.CRL_DER).unlink()
+    (service.card_trust_dir(settings) / "card-ca.crl").unlink()  # the installed CRL
 
     assert _refused(db, settings, world, key, cert).code == "IDV-CRL-UNAVAILABLE"
 
 
-def test_demo_card_ca_is_trusted_only_in_demo_mode_or_when_installed(
+def test_a_card_ca_is_trusted_only_when_installed_in_demo_mode_or_not(
     db: Session, settings: Settings, world: World
 ) -> None:
-    key, cert, _ = _card(db, settings)
+    """No trust decision looks at the demo flag: the demo card CA, not installed, is refused
+    in demo mode as outside it; installed in the trust directory, it is trusted in both."""
+    key, cert, _ = _card(db, settings, trust=False)
     production = settings.model_copy(update={"demo_mode": False})
+    assert settings.demo_mode
+    assert _refused(db, settings, world, key, cert).code == "IDV-CERT-UNTRUSTED"
     assert _refused(db, production, world, key, cert).code == "IDV-CERT-UNTRUSTED"
 
-    trust_dir = service.card_trust_dir(production)
-    trust_dir.mkdir()
-    for name in (pki.CA_CERT, pki.CRL_PEM):
-        shutil.copy(service.card_ca_dir(settings) / name, trust_dir / name)
+    demo_cards.install_trust(production, demo_cards.card_ca(settings, trust=False))
     challenge = service.issue_challenge(db, world.office, INSURER_NO, PERSON_A)
     signature = service.sign_challenge(key, challenge.challenge)
     assert (

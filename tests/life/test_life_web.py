@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.app.cli import app as cli
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.database import unit_of_work
-from kaigo_kiban.identity import service as identity
 from kaigo_kiban.life import formats
 from kaigo_kiban.registry.models import Organization
 from tests.factories import INSURER_NO, actor_for, make_person
@@ -40,7 +40,7 @@ def _app(tmp_path: Path):  # type: ignore[no-untyped-def]
             "43",
             "MYNUMBER_CARD",
         )
-        card = identity.issue_demo_card(db, harness.settings, INSURER_NO, P)
+        card = demo_cards.issue_demo_card(db, harness.settings, INSURER_NO, P)
     return harness, card
 
 

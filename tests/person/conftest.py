@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.actors import actor_for_person_session
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.app.demo import person as demo
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import service
@@ -50,11 +50,11 @@ def world(db: Session) -> World:
 def person_card(
     db: Session, settings: Settings, insured_no: str = PERSON_A
 ) -> pki.IssuedCertificate:
-    return identity.issue_demo_card(db, settings, INSURER_NO, insured_no)
+    return demo_cards.issue_demo_card(db, settings, INSURER_NO, insured_no)
 
 
 def proxy_card(settings: Settings, name: str = "試験 花子") -> pki.IssuedCertificate:
-    return demo.issue_proxy_card(settings, name)
+    return demo_cards.issue_proxy_card(settings, name)
 
 
 def sign_in(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from kaigo_kiban.access import proxies
 from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.models import PersonSession
-from kaigo_kiban.app.demo import person as demo
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.database import unit_of_work
@@ -55,7 +55,7 @@ def test_the_person_signs_in_with_the_card_and_reads_only_their_own_data(tmp_pat
     with unit_of_work(harness.sessions()) as db:
         make_person(db, OTHER, name_kanji="別人 次郎")
     # Outside demo mode only installed trust anchors count.
-    install_card_trust(harness.settings, identity.card_ca_dir(harness.settings))
+    install_card_trust(harness.settings, demo_cards.card_ca_dir(harness.settings))
     client = harness.client
 
     issued = person_token_response(client, card)
@@ -84,8 +84,8 @@ def test_the_person_signs_in_with_the_card_and_reads_only_their_own_data(tmp_pat
     assert (denied.actor_kind, denied.insured_no, denied.reason) == ("person", OTHER, "NOT-SELF")
     # The other person sees that attempt on their own history, not as their own read.
     with unit_of_work(harness.sessions()) as db:
-        other_card = identity.issue_demo_card(db, harness.settings, INSURER_NO, OTHER)
-    install_card_trust(harness.settings, identity.card_ca_dir(harness.settings))  # + new CRL
+        other_card = demo_cards.issue_demo_card(db, harness.settings, INSURER_NO, OTHER)
+    install_card_trust(harness.settings, demo_cards.card_ca_dir(harness.settings))  # + new CRL
     theirs = client.get(
         "/fhir/AuditEvent",
         params={"patient": f"Patient/{INSURER_NO}-{OTHER}"},
@@ -146,7 +146,7 @@ def test_a_proxy_token_reads_the_granted_kinds_only(tmp_path: Path) -> None:
             groups=["cards"],
             valid_until=today_jst() + dt.timedelta(days=30),
         )
-    proxy_card = demo.issue_proxy_card(settings, "試験 花子")
+    proxy_card = demo_cards.issue_proxy_card(settings, "試験 花子")
     client = harness.client
 
     someone_else = person_token_response(
@@ -238,7 +238,7 @@ def test_the_person_sees_the_apps_signed_in_with_their_card_and_signs_one_out(
     # Another card's session cannot be ended from here.
     with unit_of_work(harness.sessions()) as db:
         make_person(db, OTHER, name_kanji="別人 次郎")
-        other_card = identity.issue_demo_card(db, harness.settings, INSURER_NO, OTHER)
+        other_card = demo_cards.issue_demo_card(db, harness.settings, INSURER_NO, OTHER)
     other_app = person_headers(client, other_card)
     with unit_of_work(harness.sessions()) as db:
         other_id = max(s.id for s in db.scalars(select(PersonSession)))

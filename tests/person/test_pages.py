@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kaigo_kiban.access import service as access
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.app.demo import person as demo
 from kaigo_kiban.audit.models import AuditEvent
 from kaigo_kiban.core.database import unit_of_work
@@ -62,7 +63,7 @@ def _portal(tmp_path: Path, *, demo_mode: bool = True) -> tuple[AppHarness, obje
             "43",
             "MYNUMBER_CARD",
         )
-        card = identity.issue_demo_card(db, harness.settings, INSURER_NO, PERSON)
+        card = demo_cards.issue_demo_card(db, harness.settings, INSURER_NO, PERSON)
     return harness, card
 
 
@@ -249,7 +250,7 @@ def test_a_proxy_added_on_the_page_signs_in_and_is_refused_after_revocation(
     code = re.search(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", added.text).group(1)  # type: ignore[union-attr]
 
     proxy = TestClient(harness.client.app)
-    proxy_card = demo.issue_proxy_card(harness.settings, "試験 花子")
+    proxy_card = demo_cards.issue_proxy_card(harness.settings, "試験 花子")
     assert web_sign_in(proxy, proxy_card, invite=code).status_code == 303
     page = proxy.get("/me")
     assert page.status_code == 200 and "代理人として見ています" in page.text

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.accounts import service as accounts
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.person import service
@@ -61,7 +62,7 @@ def test_the_wrong_persons_data_is_denied_after_sign_in(
 
 def test_a_revoked_card_is_refused(db: Session, settings: Settings, world: World) -> None:
     card = person_card(db, settings)
-    identity.revoke_demo_card(settings, card.certificate.serial_number)
+    demo_cards.revoke_demo_card(settings, card.certificate.serial_number)
     assert _refused(db, settings, card) == "IDV-CERT-REVOKED"
 
 
@@ -86,21 +87,25 @@ def test_a_challenge_is_used_once(db: Session, settings: Settings, world: World)
     assert excinfo.value.code == "PERSON-CHALLENGE-USED"
 
 
-def test_a_card_from_an_untrusted_ca_is_refused_outside_demo_mode(
+def test_a_card_from_a_ca_not_installed_is_refused_in_demo_mode_or_not(
     db: Session, settings: Settings, world: World
 ) -> None:
-    card = person_card(db, settings)
+    """Trust comes from the card trust directory only: the demo card CA, not installed there,
+    is refused whatever the demo flag says."""
+    card = demo_cards.issue_demo_card(db, settings, INSURER_NO, PERSON_A, trust=False)
     production = settings.model_copy(update={"demo_mode": False})
-    challenge = service.issue_challenge(db)
-    with pytest.raises(service.PersonRefused) as excinfo:
-        service.sign_in_with_card(
-            db,
-            production,
-            challenge_id=challenge.challenge_id,
-            certificate_pem=chain.certificate_pem(card.certificate),
-            signature=identity.sign_challenge(card.key, challenge.challenge),
-        )
-    assert excinfo.value.code == "IDV-CERT-UNTRUSTED"
+    assert settings.demo_mode
+    for current in (settings, production):
+        challenge = service.issue_challenge(db)
+        with pytest.raises(service.PersonRefused) as excinfo:
+            service.sign_in_with_card(
+                db,
+                current,
+                challenge_id=challenge.challenge_id,
+                certificate_pem=chain.certificate_pem(card.certificate),
+                signature=identity.sign_challenge(card.key, challenge.challenge),
+            )
+        assert excinfo.value.code == "IDV-CERT-UNTRUSTED"
 
 
 def test_an_idle_session_is_signed_out(db: Session, settings: Settings, world: World) -> None:

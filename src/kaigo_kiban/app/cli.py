@@ -7,6 +7,7 @@ import typer
 from kaigo_kiban.accounts.commands import app as accounts_app
 from kaigo_kiban.app.commands import app as api_app
 from kaigo_kiban.app.commands import serve
+from kaigo_kiban.app.demo.card_commands import app as card_app
 from kaigo_kiban.app.demo_command import demo
 from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.audit.commands import app as audit_app
@@ -15,7 +16,6 @@ from kaigo_kiban.certification.cases.commands import app as certification_app
 from kaigo_kiban.certification.opinions.commands import app as certification_opinions_app
 from kaigo_kiban.core.cli_context import CliContext
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.identity.commands import app as card_app
 from kaigo_kiban.ingest.commands import ingest
 from kaigo_kiban.life.commands import app as life_app
 from kaigo_kiban.person.commands import app as person_app

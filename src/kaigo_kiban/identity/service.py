@@ -43,26 +43,15 @@ from kaigo_kiban.registry.models import InsuredPerson
 if TYPE_CHECKING:
     from kaigo_kiban.access.models import Assignment
 
-DEMO_CARD_CA_NAME = "kaigo-kiban demo card CA"  # plays J-LIS (利用者証明用電子証明書の発行者)
-CARD_YEARS = 5  # 利用者証明用電子証明書: about five years (until the fifth birthday)
-
-
-def card_ca_dir(settings: Settings) -> Path:
-    """The demo card CA that plays J-LIS: ``<data_dir>/card-ca``."""
-    return Path(settings.data_dir) / "card-ca"
-
-
 def card_trust_dir(settings: Settings) -> Path:
-    """Trust anchors and CRLs for card certificates in real deployments: ``<data_dir>/card-trust``."""
+    """Trust anchors and CRLs for card certificates: ``<data_dir>/card-trust``. An operator
+    installs J-LIS's CA certificates and CRLs here; the demo installs its own card CA here."""
     return Path(settings.data_dir) / "card-trust"
 
 
 def trust_store(settings: Settings) -> chain.TrustStore:
-    """Card trust anchors: ``card-trust`` always; the demo card CA only in demo mode."""
-    dirs = [card_trust_dir(settings)]
-    if settings.demo_mode:
-        dirs.append(card_ca_dir(settings))
-    return chain.load_trust_store(*dirs)
+    """Card trust anchors: exactly what is installed in ``card-trust`` (no other source)."""
+    return chain.load_trust_store(card_trust_dir(settings))
 
 
 # --- who may verify ---------------------------------------------------------------------
@@ -85,6 +74,14 @@ def _person(session: Session, insurer_no: str, insured_no: str) -> InsuredPerson
     if not (is_insurer_no(insurer_no) and is_insured_no(insured_no)):
         return None
     return session.get(InsuredPerson, (insurer_no, insured_no))
+
+
+def require_person(session: Session, insurer_no: str, insured_no: str) -> InsuredPerson:
+    """The insured person, or ``IDV-PERSON-NOT-FOUND``."""
+    person = _person(session, insurer_no, insured_no)
+    if person is None:
+        raise NotFound(rules.MESSAGES["IDV-PERSON-NOT-FOUND"], code="IDV-PERSON-NOT-FOUND")
+    return person
 
 
 def _disqualified(person: InsuredPerson) -> bool:
@@ -281,8 +278,7 @@ def link_card(
     source: str = "IMPORT",
 ) -> CardLink:
     """Record that a card certificate (by issuer and serial) belongs to an insured person."""
-    if _person(session, insurer_no, insured_no) is None:
-        raise NotFound(rules.MESSAGES["IDV-PERSON-NOT-FOUND"], code="IDV-PERSON-NOT-FOUND")
+    require_person(session, insurer_no, insured_no)
     link = CardLink(
         insurer_no=insurer_no,
         insured_no=insured_no,
@@ -294,49 +290,6 @@ def link_card(
     session.add(link)
     session.flush()
     return link
-
-
-def issue_demo_card(
-    session: Session,
-    settings: Settings,
-    insurer_no: str,
-    insured_no: str,
-    *,
-    ca_dir: Path | None = None,
-    not_before: dt.datetime | None = None,
-    not_after: dt.datetime | None = None,
-) -> pki.IssuedCertificate:
-    """Issue a demo card (key + 利用者証明用-like certificate) and link it to the person.
-
-    The certificate names no one: the link lives only in ``card_link``.
-    """
-    ca = pki.ensure_ca(
-        ca_dir or card_ca_dir(settings),
-        common_name=DEMO_CARD_CA_NAME,
-        organization="kaigo-kiban demo JPKI",
-    )
-    if _person(session, insurer_no, insured_no) is None:
-        raise NotFound(rules.MESSAGES["IDV-PERSON-NOT-FOUND"], code="IDV-PERSON-NOT-FOUND")
-    issued = pki.issue(
-        ca,
-        "card",
-        ou="card",
-        common_name="利用者証明用電子証明書 (デモ)",
-        years=CARD_YEARS,
-        not_before=not_before,
-        not_after=not_after,
-    )
-    link_card(
-        session, insurer_no, insured_no, issued.certificate, ca.certificate, source="DEMO_CARD_CA"
-    )
-    return issued
-
-
-def revoke_demo_card(
-    settings: Settings, serial: int, *, ca_dir: Path | None = None
-) -> pki.IndexEntry:
-    """Revoke a demo card certificate (publishes the card CA's CRL)."""
-    return pki.revoke(pki.load_ca(ca_dir or card_ca_dir(settings)), serial, reason="key_compromise")
 
 
 def card_file_bytes(issued: pki.IssuedCertificate) -> bytes:

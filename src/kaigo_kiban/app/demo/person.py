@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kaigo_kiban.access import rules as access_rules
 from kaigo_kiban.access import service as access
 from kaigo_kiban.access.models import Assignment, ProxyGrant
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.clock import today_jst, utcnow
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
@@ -74,20 +75,9 @@ def demo_persons(
     return chosen
 
 
-def issue_proxy_card(settings: Settings, name: str) -> pki.IssuedCertificate:
-    """A demo card for someone who need not be insured: the card CA names them in the subject
-    and no ``card_link`` is made (a proxy grant binds it)."""
-    ca = pki.ensure_ca(
-        identity.card_ca_dir(settings),
-        common_name=identity.DEMO_CARD_CA_NAME,
-        organization="kaigo-kiban demo JPKI",
-    )
-    return pki.issue(ca, "card", ou="card", common_name=f"{name} (デモ)", years=identity.CARD_YEARS)
-
-
 def card_ids(issued: pki.IssuedCertificate, settings: Settings) -> tuple[str, str]:
     """(serial, issuer fingerprint) of a demo card, as a sign-in computes them."""
-    ca_cert = pki.load_ca_certificate(identity.card_ca_dir(settings))
+    ca_cert = pki.load_ca_certificate(demo_cards.card_ca_dir(settings))
     return pki_rules.format_serial(issued.certificate.serial_number), pki.fingerprint(ca_cert)
 
 
@@ -113,7 +103,7 @@ def seed_demo(
     chosen = demo_persons(session, orgs_by_code, persons)
     index: list[dict[str, str]] = []
     for person in chosen:
-        issued = identity.issue_demo_card(session, settings, person.insurer_no, person.insured_no)
+        issued = demo_cards.issue_demo_card(session, settings, person.insurer_no, person.insured_no)
         file = f"card-{person.insured_no}.pem"
         _write_card(directory, file, issued)
         name = person.name_kanji or person.name_kana
@@ -127,7 +117,7 @@ def seed_demo(
         )
     if chosen:
         principal = chosen[0]
-        proxy = issue_proxy_card(settings, PROXY_NAME)
+        proxy = demo_cards.issue_proxy_card(settings, PROXY_NAME)
         serial, issuer = card_ids(proxy, settings)
         groups = [g for g in access_rules.SCOPE_GROUPS if g != "consent"]
         session.add(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from kaigo_kiban.app.demo import cards as demo_cards
 from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.database import unit_of_work
 from kaigo_kiban.identity import service
@@ -39,18 +40,17 @@ def issue(
     """デモ用カード認証局でカードを発行し、被保険者と結び付けます (証明書に個人情報は入りません)。"""
     cli = cli_context(ctx)
     with reported_errors(), unit_of_work(cli.sessions()) as session:
-        issued = service.issue_demo_card(session, cli.settings, insurer, insured)
+        issued = demo_cards.issue_demo_card(session, cli.settings, insurer, insured)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(service.card_file_bytes(issued))
     typer.echo(f"カードを発行しました: {out} (シリアル番号 {issued.entry.serial})")
-    typer.echo(f"  発行元: {service.card_ca_dir(cli.settings)}")
-    if not cli.settings.demo_mode:
-        typer.echo(
-            "  注意: デモモード (KK_DEMO_MODE=1) でないサーバは、このデモ認証局を信頼しません。"
-            f" 信頼させるには {service.card_trust_dir(cli.settings)} に ca.pem と crl.pem を置いてください。"
-        )
+    typer.echo(f"  発行元: {demo_cards.card_ca_dir(cli.settings)}")
+    typer.echo(
+        f"  このデモ認証局の証明書と失効リストを {service.card_trust_dir(cli.settings)} に置きました"
+        " (このディレクトリにある認証局だけが信頼されます)。"
+    )
 
 
 @app.command("sign")
@@ -79,5 +79,7 @@ def revoke(
 ) -> None:
     """デモ用カードの証明書を失効させます (カード認証局の CRL を更新します)。"""
     with reported_errors():
-        entry = service.revoke_demo_card(cli_context(ctx).settings, pki_rules.parse_serial(serial))
+        entry = demo_cards.revoke_demo_card(
+            cli_context(ctx).settings, pki_rules.parse_serial(serial)
+        )
     typer.echo(f"失効させました: {entry.serial}")
