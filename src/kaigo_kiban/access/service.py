@@ -22,7 +22,7 @@ from typing import cast
 from sqlalchemy import Table, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access import rules
+from kaigo_kiban.access import formats, rules
 from kaigo_kiban.access.formats import CONSENT_SOURCE_NAMES
 from kaigo_kiban.access.models import (
     Assignment,
@@ -40,6 +40,7 @@ from kaigo_kiban.core.database import keep
 from kaigo_kiban.core.errors import FieldError, NotFound, PermissionDenied
 from kaigo_kiban.core.grants import Decision, Grant
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.core.tabular import FileKind
 from kaigo_kiban.registry.models import InsuredPerson, Organization
 
 
@@ -430,6 +431,18 @@ def consents_of(session: Session, grant: Grant) -> list[Consent]:
     )
 
 
+def consented_persons(session: Session, insurer_no: str) -> set[str]:
+    """The 被保険者番号 of the insurer's persons with a 包括同意 that is not withdrawn (the
+    municipality's overview; what may be shown of each is the gate's decision)."""
+    return set(
+        session.scalars(
+            select(Consent.insured_no).where(
+                Consent.insurer_no == insurer_no, Consent.withdrawn_at.is_(None)
+            )
+        )
+    )
+
+
 def consent_person(session: Session, consent_id: int) -> tuple[str, str] | None:
     """Whose consent record this is (to open the gate for it), or None."""
     row = session.execute(
@@ -617,3 +630,10 @@ def visible_persons(
             session, settings, actor, p.insurer_no, p.insured_no, [data_kind], action
         ).allows(data_kind)
     ]
+
+
+# The municipal file kinds access owns (for ``app.intake``).
+FILE_KINDS: tuple[FileKind, ...] = (
+    (formats.SERVICE_EVIDENCE, cast(Table, ServiceEvidence.__table__), merge_service_evidence),
+    (formats.CONSENT, cast(Table, Consent.__table__), merge_consent),
+)

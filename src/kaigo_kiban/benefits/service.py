@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -19,13 +19,14 @@ from kaigo_kiban.access import service as access
 from kaigo_kiban.access.rules import DATA_KINDS
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.benefits import rules
-from kaigo_kiban.benefits.formats import EQUIPMENT_ITEMS
+from kaigo_kiban.benefits.formats import EQUIPMENT_ITEMS, EQUIPMENT_PURCHASE, HOME_MODIFICATION
 from kaigo_kiban.benefits.models import EquipmentPurchase, HomeModification, UsageRevision
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.grants import Grant
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.core.tabular import FileKind
 
 USAGE_MODELS: dict[str, Any] = {
     "home_modification": HomeModification,
@@ -262,3 +263,10 @@ def usage_summary(
     if kinds and not grant.kinds:
         raise access.AccessDenied(grant.refused[kinds[0]])
     return UsageSummary(insurer_no, insured_no, day, views)
+
+
+# The municipal file kinds benefits owns (for ``app.intake``).
+FILE_KINDS: tuple[FileKind, ...] = (
+    (HOME_MODIFICATION, cast(Table, HomeModification.__table__), merge_usage_file),
+    (EQUIPMENT_PURCHASE, cast(Table, EquipmentPurchase.__table__), merge_usage_file),
+)

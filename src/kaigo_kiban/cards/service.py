@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.cards.formats import CARD_LAYOUTS
 from kaigo_kiban.cards.models import (
     CardRevision,
     CopayCard,
@@ -26,6 +27,7 @@ from kaigo_kiban.core.database import upsert
 from kaigo_kiban.core.errors import FieldError
 from kaigo_kiban.core.grants import Grant
 from kaigo_kiban.core.settings import Settings
+from kaigo_kiban.core.tabular import FileKind
 from kaigo_kiban.registry import service as registry
 from kaigo_kiban.registry.models import InsuredPerson
 
@@ -552,3 +554,9 @@ def search_persons(
     """Search within the actor's insurer; every person shown in the results is authorised and audited."""
     found = registry.search_persons(session, actor.insurer_no or "", query, limit)
     return access.visible_persons(session, settings, actor, list(found))
+
+
+# The municipal file kinds cards owns (for ``app.intake``): the four 証.
+FILE_KINDS: tuple[FileKind, ...] = tuple(
+    (layout, CARD_TABLES[layout.kind], merge_card_file) for layout in CARD_LAYOUTS
+)

@@ -19,9 +19,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from kaigo_kiban.core.errors import FieldError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.orm import Session
 
 INVALID = object()
 """Sentinel a converter returns for a value it rejects (faster than raising)."""
@@ -389,3 +393,8 @@ def format_csv_line(cells: list[str]) -> str:
 def header_line(layout: Layout) -> str:
     """The header row of a municipal CSV file: the English column identifiers."""
     return ",".join(layout.names)
+
+
+FileKind = tuple["Layout", "Table", Callable[["Session", "Table", int], list[FieldError]]]
+"""(layout, target table, merge) of one municipal file kind: each area that owns file kinds
+lists them as ``FILE_KINDS``; the composition root (``app.intake``) registers them."""

@@ -43,6 +43,7 @@ from kaigo_kiban.registry.models import InsuredPerson
 if TYPE_CHECKING:
     from kaigo_kiban.access.models import Assignment
 
+
 def card_trust_dir(settings: Settings) -> Path:
     """Trust anchors and CRLs for card certificates: ``<data_dir>/card-trust``. An operator
     installs J-LIS's CA certificates and CRLs here; the demo installs its own card CA here."""

@@ -8,15 +8,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.app.demo.municipality import open_as_municipality
+from kaigo_kiban.app.demo.municipality import open_as_municipality, send_file
 from kaigo_kiban.app.demo.person import demo_insurer, demo_persons
-from kaigo_kiban.app.intake import KINDS
 from kaigo_kiban.benefits.formats import EQUIPMENT_PURCHASE, HOME_MODIFICATION
 from kaigo_kiban.cards import service as cards
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
-from kaigo_kiban.core.tabular import Layout, format_csv_line, header_line
-from kaigo_kiban.ingest.service import ingest_file
 from kaigo_kiban.registry.models import Organization
 
 
@@ -24,15 +21,6 @@ def _fy_day(today: dt.date, days_back: int) -> dt.date:
     """A day ``days_back`` before today but inside the current fiscal year."""
     fy_start = dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
     return max(fy_start, today - dt.timedelta(days=days_back))
-
-
-def _write(out_dir: Path, layout: Layout, insurer_no: str, rows: list[dict[str, str]]) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
-    path = out_dir / f"{layout.kind}_{insurer_no}_{stamp}_001.csv"
-    lines = [header_line(layout)]
-    lines += [format_csv_line([row.get(n, "") for n in layout.names]) for row in rows]
-    path.write_text("".join(line + "\r\n" for line in lines), encoding="utf-8")
-    return path
 
 
 def seed_demo(
@@ -99,12 +87,6 @@ def seed_demo(
     counts: dict[str, int] = {}
     for layout, rows in ((HOME_MODIFICATION, home), (EQUIPMENT_PURCHASE, equipment)):
         if rows:
-            report = ingest_file(
-                session,
-                _write(out_dir, layout, insurer_no, rows),
-                settings,
-                kinds=KINDS,
-                submitted_by="demo",
-            )
+            report = send_file(session, settings, out_dir, layout, insurer_no, rows)
             counts[layout.kind] = report.rows
     return counts

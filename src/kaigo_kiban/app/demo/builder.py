@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts import service as accounts
-from kaigo_kiban.accounts.models import StaffAccount
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.app.demo import benefits as benefits_demo
 from kaigo_kiban.app.demo import careplan as careplan_demo
@@ -165,8 +164,7 @@ def orgs_by_code(session: Session) -> dict[str, Organization]:
 
 
 def staff_actor(session: Session, org: Organization, login_id: str) -> Actor:
-    account = session.scalar(select(StaffAccount).where(StaffAccount.login_id == login_id))
-    assert account is not None
+    account = next(a for a in accounts.list_staff(session, org.id) if a.login_id == login_id)
     return Actor(
         kind="staff",
         display_name=account.display_name,

@@ -7,11 +7,10 @@ import calendar
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.app.demo.municipality import open_as_municipality
 from kaigo_kiban.careplan.codec.filenames import FileName
@@ -77,11 +76,10 @@ def seed_demo(
 
 
 def _demo_actor(session: Session, org: Organization) -> Actor:
-    account = session.scalar(
-        select(StaffAccount)
-        .where(StaffAccount.organization_id == org.id)
-        .order_by((StaffAccount.job_type != "care_manager"), StaffAccount.id)
+    staff = sorted(
+        accounts.list_staff(session, org.id), key=lambda a: (a.job_type != "care_manager", a.id)
     )
+    account = staff[0] if staff else None
     return Actor(
         kind="staff",
         display_name=account.display_name if account else org.name,

@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaigo_kiban.access.models import Assignment, Consent
+from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
-from kaigo_kiban.cards import service as cards
+from kaigo_kiban.app.demo.municipality import send_file
 from kaigo_kiban.certification.cases import rules
-from kaigo_kiban.certification.cases.formats import APPLICATION_KIND_NAMES, MILESTONE_CODE_OF
-from kaigo_kiban.certification.cases.models import (
-    CertApplication,
-    CertMilestone,
-    CertResult,
-    CertSurvey,
+from kaigo_kiban.certification.cases.formats import (
+    APPLICATION_KIND_NAMES,
+    CASE_LAYOUTS,
+    MILESTONE_CODE_OF,
 )
-from kaigo_kiban.certification.cases.service import Change, log_changes
 from kaigo_kiban.certification.cases.survey_items import catalogue
 from kaigo_kiban.certification.notices import service as notices
 from kaigo_kiban.certification.opinions import service as opinions
@@ -75,25 +74,13 @@ _FRACTIONS = {
 
 def _persons(session: Session) -> list[InsuredPerson]:
     """Persons with consent, those assigned to the demo care-management office first."""
-    consented = set(
-        session.scalars(
-            select(Consent.insured_no).where(
-                Consent.insurer_no == INSURER_NO, Consent.withdrawn_at.is_(None)
-            )
-        )
-    )
+    consented = access.consented_persons(session, INSURER_NO)
     office = session.scalar(
         select(Organization.id).where(
             Organization.kind == "office", Organization.code == OFFICE_CODE
         )
     )
-    assigned = set(
-        session.scalars(
-            select(Assignment.insured_no).where(
-                Assignment.organization_id == office, Assignment.ended_at.is_(None)
-            )
-        )
-    )
+    assigned = {n for _i, n in access.open_assignments(session, office)}
     people = session.scalars(
         select(InsuredPerson)
         .where(InsuredPerson.insurer_no == INSURER_NO, InsuredPerson.disqualified_on.is_(None))
@@ -113,108 +100,64 @@ def _dates(applied: dt.date, span: int, fields: list[str], today: dt.date) -> di
     return out
 
 
-def _survey(rng: random.Random, applied: dt.date, surveyed: dt.date) -> dict[str, Any]:
-    cat = catalogue()
-    items: dict[str, Any] = {}
-    for item in cat.items:
+def _ymd(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _survey_row(rng: random.Random, number: str, surveyed: dt.date) -> dict[str, str]:
+    """A complete 認定調査 in the intake layout (``CERT_SURVEY``)."""
+    row = {"insurer_no": INSURER_NO, "application_no": number, "surveyed_on": _ymd(surveyed)}
+    for item in catalogue().items:
         if item.multi:
-            items[item.id] = [1] if rng.random() < 0.6 else sorted(rng.sample(range(2, 6), 2))
+            chosen = [1] if rng.random() < 0.6 else sorted(rng.sample(range(2, 6), 2))
+            row[item.column] = " ".join(str(c) for c in chosen)
         else:
-            items[item.id] = rng.choice([1, 1, 1, *item.options])
-    return {
-        "surveyed_on": surveyed,
-        "items": items,
-        "special_medical": [5] if rng.random() < 0.2 else [],
-        "physical_independence": rng.choice(["2", "3", "4", "5", "6"]),
-        "dementia_independence": rng.choice(["1", "2", "3", "4"]),
-        "overview": "自宅で家族と同居。日中は独居となる時間がある。",
-        "notes": "1-7 歩行: 屋内は伝い歩き。外出時は家族の付き添いあり。",
-    }
-
-
-def _add_case(
-    session: Session,
-    person: InsuredPerson,
-    number: str,
-    kind: str,
-    applied: dt.date,
-    dates: dict[str, dt.date],
-) -> list[Change]:
-    session.add(
-        CertApplication(
-            insurer_no=INSURER_NO,
-            application_no=number,
-            insured_no=person.insured_no,
-            application_kind=kind,
-            applied_on=applied,
-            deleted=False,
-            source_file_id=0,
-        )
+            row[item.column] = str(rng.choice([1, 1, 1, *item.options]))
+    if rng.random() < 0.2:
+        row["medical_05"] = "1"
+    row.update(
+        physical_independence=rng.choice(["2", "3", "4", "5", "6"]),
+        dementia_independence=rng.choice(["1", "2", "3", "4"]),
+        overview="自宅で家族と同居。日中は独居となる時間がある。",
+        notes="1-7 歩行: 屋内は伝い歩き。外出時は家族の付き添いあり。",
     )
-    changes = [Change(number, "applied_on", "set", None, applied.isoformat())]
-    for field, day in dates.items():
-        session.add(
-            CertMilestone(
-                insurer_no=INSURER_NO,
-                application_no=number,
-                milestone=MILESTONE_CODE_OF[field],
-                day=day,
-                source_file_id=0,
-            )
-        )
-        changes.append(Change(number, field, "set", None, day.isoformat()))
-    return changes
+    return row
 
 
-def _decide(
-    session: Session,
-    person: InsuredPerson,
-    number: str,
-    kind: str,
-    applied: dt.date,
-    decided: dt.date,
-    outcome: str,
-) -> Change:
+def _result_row(
+    number: str, kind: str, applied: dt.date, decided: dt.date, outcome: str
+) -> dict[str, str]:
+    """A 認定結果 in the intake layout (``CERT_RESULT``): a level with its validity period, or
+    an exit (却下・取下げ)."""
     exit_codes = {"rejected": "2", "withdrawn": "3"}
-    result = CertResult(
-        insurer_no=INSURER_NO,
-        application_no=number,
-        outcome=exit_codes.get(outcome, "1"),
-        care_level=None if outcome in exit_codes else outcome,
-        decided_on=decided,
-        source_file_id=0,
-    )
+    row = {
+        "insurer_no": INSURER_NO,
+        "application_no": number,
+        "outcome": exit_codes.get(outcome, "1"),
+        "care_level": "" if outcome in exit_codes else outcome,
+        "decided_on": _ymd(decided),
+    }
     if outcome in BENEFIT_LIMIT_UNITS:
         application_kind = rules.ApplicationKind(APPLICATION_KIND_NAMES[kind])
         start = applied
         if application_kind is rules.ApplicationKind.RENEWAL:
             # A renewal starts the day after the previous period ends: always a 1st.
             start = (applied.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        result.valid_from, result.valid_to = rules.validity_period(application_kind, start)
-        result.card_history_no = cards.apply_certification_result(
-            session,
-            INSURER_NO,
-            person.insured_no,
-            outcome,
-            result.valid_from,
-            result.valid_to,
-            BENEFIT_LIMIT_UNITS[outcome],
-            0,
-        )
-    session.add(result)
-    value = result.care_level or f"outcome-{result.outcome}"
-    return Change(number, "result", "set", None, value)
+        valid_from, valid_to = rules.validity_period(application_kind, start)
+        row.update(valid_from=_ymd(valid_from), valid_to=_ymd(valid_to))
+    return row
 
 
 def seed(session: Session, settings: Settings, orgs_by_code: dict[str, Any]) -> dict[str, int]:
-    """Create the demo cases; returns counts for the console."""
+    """Create the demo cases as the municipality sends them: 申請, 進捗, 認定調査 and 結果 files
+    through the real intake (which logs each change and applies results to the 被保険者証);
+    returns counts for the console."""
     rng = random.Random(20261125)
     today = today_jst()
     persons = _persons(session)
     plan = [("open", d, stage) for d, stage in OPEN] + [("decided", d, e) for d, e, _l in DECIDED]
     counts = {"cases": 0, "overdue": 0, "surveys": 0, "opinion_requests": 0, "opinions": 0}
-    insured_of: dict[str, str] = {}
-    changes: list[Change] = []
+    files: dict[str, list[dict[str, str]]] = {layout.kind: [] for layout in CASE_LAYOUTS}
     open_cases: list[tuple[InsuredPerson, str, int]] = []
     for i, (person, (kind_of_case, days_ago, detail)) in enumerate(
         zip(persons, plan, strict=False)
@@ -236,25 +179,35 @@ def seed(session: Session, settings: Settings, orgs_by_code: dict[str, Any]) -> 
                 fields = fields[:3]
             dates = _dates(applied, span, fields, today)
             dates.pop("panel_scheduled_on", None)
-        changes += _add_case(session, person, number, kind, applied, dates)
-        insured_of[number] = person.insured_no
+        files["cert_application"].append(
+            {
+                "insurer_no": INSURER_NO,
+                "insured_no": person.insured_no,
+                "application_no": number,
+                "application_kind": kind,
+                "applied_on": _ymd(applied),
+            }
+        )
+        files["cert_milestone"] += [
+            {
+                "insurer_no": INSURER_NO,
+                "application_no": number,
+                "milestone": MILESTONE_CODE_OF[field],
+                "day": _ymd(day),
+            }
+            for field, day in dates.items()
+        ]
         if "survey_done_on" in dates:
-            session.add(
-                CertSurvey(
-                    insurer_no=INSURER_NO,
-                    application_no=number,
-                    source_file_id=0,
-                    **_survey(rng, applied, dates["survey_done_on"]),
-                )
-            )
+            files["cert_survey"].append(_survey_row(rng, number, dates["survey_done_on"]))
             counts["surveys"] += 1
         if kind_of_case == "decided":
-            session.flush()
             decided = applied + dt.timedelta(days=int(detail))
-            changes.append(_decide(session, person, number, kind, applied, decided, outcome))
+            files["cert_result"].append(_result_row(number, kind, applied, decided, outcome))
         counts["cases"] += 1
-    session.flush()
-    log_changes(session, INSURER_NO, changes, {}, "demo", insured_of)
+    with tempfile.TemporaryDirectory() as tmp:
+        for layout in CASE_LAYOUTS:
+            if files[layout.kind]:
+                send_file(session, settings, Path(tmp), layout, INSURER_NO, files[layout.kind])
     counts.update(_opinions(session, settings, orgs_by_code, open_cases, today))
     counts["plan_notices"] = _plan_notice(session, settings, orgs_by_code, open_cases)
     return counts

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.models import Assignment
 from kaigo_kiban.app.demo.municipality import open_as_municipality
 from kaigo_kiban.app.demo.person import demo_insurer, demo_persons
 from kaigo_kiban.cards import service as cards
@@ -95,15 +94,9 @@ def seed_demo(
     forms: list[dict[str, str]] = []
     ymd = "%Y%m%d"
     level_base = {"12": 0.85, "13": 0.8, "21": 0.7, "22": 0.6, "23": 0.45, "24": 0.3, "25": 0.15}
+    assigned = set(access.open_assignments(session, office.id))
     for person, level in chosen:
-        assigned = session.scalar(
-            select(Assignment.id).where(
-                Assignment.organization_id == office.id,
-                Assignment.insured_no == person.insured_no,
-                Assignment.ended_at.is_(None),
-            )
-        )
-        if assigned is None:
+        if (person.insurer_no, person.insured_no) not in assigned:
             access.register_assignment(
                 session, actor, insurer_no, person.insured_no, SERVICE_CODE, "MYNUMBER_CARD"
             )

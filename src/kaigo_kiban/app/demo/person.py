@@ -15,15 +15,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kaigo_kiban.access import proxies
 from kaigo_kiban.access import rules as access_rules
 from kaigo_kiban.access import service as access
-from kaigo_kiban.access.models import Assignment, ProxyGrant
+from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.app.demo import cards as demo_cards
-from kaigo_kiban.core.clock import today_jst, utcnow
+from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.identity import service as identity
 from kaigo_kiban.notices import service as notices
-from kaigo_kiban.notices.models import PersonNotice
 from kaigo_kiban.pki import rules as pki_rules
 from kaigo_kiban.pki import service as pki
 from kaigo_kiban.registry.models import InsuredPerson, Organization
@@ -57,15 +57,8 @@ def demo_persons(
         .order_by(InsuredPerson.insured_no)
     )
     if office is not None:
-        stmt = stmt.where(
-            InsuredPerson.insured_no.in_(
-                select(Assignment.insured_no).where(
-                    Assignment.organization_id == office.id,
-                    Assignment.insurer_no == insurer_no,
-                    Assignment.ended_at.is_(None),
-                )
-            )
-        )
+        assigned = [n for i, n in access.open_assignments(session, office.id) if i == insurer_no]
+        stmt = stmt.where(InsuredPerson.insured_no.in_(assigned))
     chosen = []
     for person in session.scalars(stmt):
         if access.consent_state(session, insurer_no, person.insured_no, today_jst()) == "given":
@@ -120,22 +113,25 @@ def seed_demo(
         proxy = demo_cards.issue_proxy_card(settings, PROXY_NAME)
         serial, issuer = card_ids(proxy, settings)
         groups = [g for g in access_rules.SCOPE_GROUPS if g != "consent"]
-        session.add(
-            ProxyGrant(
-                insurer_no=principal.insurer_no,
-                insured_no=principal.insured_no,
-                proxy_name=PROXY_NAME,
-                relationship=PROXY_RELATIONSHIP,
-                scope=" ".join(access_rules.scope_from_groups(groups)),
-                valid_until=today_jst() + dt.timedelta(days=365),
-                created_at=utcnow(),
-                proxy_cert_serial=serial,
-                proxy_issuer_fingerprint=issuer,
-                bound_at=utcnow(),
-            )
-        )
-        _write_card(directory, "card-proxy.pem", proxy)
         name = principal.name_kanji or principal.name_kana
+        person_actor = Actor(
+            kind="person",
+            display_name=name,
+            insurer_no=principal.insurer_no,
+            insured_no=principal.insured_no,
+            request_id="demo",
+        )
+        grant, _invite = proxies.grant_proxy(
+            session,
+            settings,
+            person_actor,
+            proxy_name=PROXY_NAME,
+            relationship=PROXY_RELATIONSHIP,
+            groups=groups,
+            valid_until=today_jst() + dt.timedelta(days=365),
+        )
+        proxies.bind_card(session, grant, serial, issuer)
+        _write_card(directory, "card-proxy.pem", proxy)
         index.append(
             {
                 "file": "card-proxy.pem",
@@ -144,11 +140,8 @@ def seed_demo(
                 "insured_no": principal.insured_no,
             }
         )
-        has_notice = session.scalar(
-            select(PersonNotice.id).where(
-                PersonNotice.insurer_no == principal.insurer_no,
-                PersonNotice.insured_no == principal.insured_no,
-            )
+        has_notice = notices.list_person_notices(
+            session, principal.insurer_no, principal.insured_no, limit=1
         )
         office = orgs_by_code.get(DEMO_CARE_OFFICE)
         if not has_notice and office is not None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
-from kaigo_kiban.accounts.models import StaffAccount
+from kaigo_kiban.accounts import service as accounts
 from kaigo_kiban.core.errors import NotFound
 from kaigo_kiban.http.deps import AppSettings, Db, render
 from kaigo_kiban.registry.models import Organization
@@ -20,10 +20,10 @@ ROLE_ORDER = {"municipality": 0, "office": 1, "medical": 2, "operator": 3}
 def demo(request: Request, db: Db, settings: AppSettings) -> Response:
     if not settings.demo_mode:
         raise NotFound("ページが見つかりません", code="KK-NOT-FOUND")
-    rows = db.execute(
-        select(StaffAccount, Organization).join(
-            Organization, Organization.id == StaffAccount.organization_id
-        )
-    ).all()
+    rows = [
+        (account, org)
+        for org in db.scalars(select(Organization).order_by(Organization.id))
+        for account in accounts.list_staff(db, org.id)
+    ]
     rows.sort(key=lambda r: (ROLE_ORDER.get(r[1].kind, 9), r[1].code, r[0].login_id))
     return render(request, "demo.html", {"rows": rows, "title": "デモの案内"})

@@ -14,7 +14,6 @@ a no-op, other content under the same key is an error), ``2`` = correct, ``3`` =
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table
@@ -43,7 +42,7 @@ from kaigo_kiban.certification.cases.survey_items import catalogue, parse_multi
 from kaigo_kiban.codes.limits import BENEFIT_LIMIT_UNITS
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import FieldError
-from kaigo_kiban.core.tabular import Layout
+from kaigo_kiban.core.tabular import FileKind
 
 CERTIFIED_LEVELS = frozenset(BENEFIT_LIMIT_UNITS)  # 12, 13, 21–25
 
@@ -422,9 +421,6 @@ def _stored_survey(survey: CertSurvey) -> dict[str, Any]:
         "notes": survey.notes,
     }
 
-
-FileKind = tuple[Layout, Table, Callable[[Session, Table, int], list[FieldError]]]
-"""(layout, target table, merge) of one municipal file kind, for ``ingest.kinds``."""
 
 # The case file kinds; ``opinions.intake.FILE_KINDS`` holds the fifth.
 FILE_KINDS: tuple[FileKind, ...] = (

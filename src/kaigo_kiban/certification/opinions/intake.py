@@ -10,12 +10,12 @@ from sqlalchemy import Table, and_, literal, select
 from sqlalchemy.orm import Session
 
 from kaigo_kiban.certification.cases import staging as checks
-from kaigo_kiban.certification.cases.intake import FileKind
 from kaigo_kiban.certification.cases.models import CertApplication
 from kaigo_kiban.certification.opinions import formats
 from kaigo_kiban.certification.opinions import service as opinions
 from kaigo_kiban.certification.opinions.models import OpinionRequest
 from kaigo_kiban.core.errors import FieldError
+from kaigo_kiban.core.tabular import FileKind
 
 _REQUEST_CONTENT = ("insured_no", "doctor_name", "requested_on", "due_on")
 
