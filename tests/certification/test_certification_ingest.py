@@ -44,7 +44,7 @@ def _col(kind: str, name: str) -> int:
 
 
 def _case(db: Session):  # type: ignore[no-untyped-def]
-    case = latest_case(db, INSURER_NO, PERSON)
+    case = latest_case(db, grant_for(INSURER_NO, PERSON, "progress"))
     assert case is not None
     return case
 
@@ -244,7 +244,7 @@ def test_result_codes_are_checked_and_exits_end_the_case(db: Session, world: Wor
         "2026000002", outcome="3", care_level=None, valid_from=None, valid_to=None
     )
     assert world.send(db, "cert_result", [withdrawn]).status == "committed"
-    case = latest_case(db, INSURER_NO, OTHER)
+    case = latest_case(db, grant_for(INSURER_NO, OTHER, "progress"))
     assert case is not None and case.progress(D(2026, 5, 1)).state is ProgressState.WITHDRAWN
     card = cards.find_card_valid_on(
         db, grant_for(INSURER_NO, OTHER, "insurance_card"), "insurance_card", D(2026, 5, 1)
@@ -331,6 +331,6 @@ def test_deleted_application_disappears_from_the_cases(db: Session, world: World
     assert world.send(db, "cert_application", [application_row(correction_kind="3")]).status == (
         "committed"
     )
-    assert latest_case(db, INSURER_NO, PERSON) is None
+    assert latest_case(db, grant_for(INSURER_NO, PERSON, "progress")) is None
     reused = world.send(db, "cert_application", [application_row(applied_on=D(2026, 4, 2))])
     assert [e.code for e in reused.errors] == ["CT-APPLICATION-DELETED"]

@@ -33,10 +33,10 @@ def case_view(
 ) -> dict[str, Any]:
     """A person's current (or given) case for staff: timeline, result, and — where the gate
     allows — the survey and the opinion (a denial is reported in their place)."""
-    access.open_kind(session, settings, actor, insurer_no, insured_no, "progress", "read")
+    grant = access.open_kind(session, settings, actor, insurer_no, insured_no, "progress", "read")
     today = today_jst()
     person = session.get(InsuredPerson, (insurer_no, insured_no))
-    cases = person_cases(session, insurer_no, insured_no)
+    cases = person_cases(session, grant)
     chosen = next((c for c in cases if c.application.application_no == application_no), None)
     case = chosen if application_no else (cases[0] if cases else None)
     out: dict[str, Any] = {
@@ -67,6 +67,6 @@ def case_view(
     grant = access.open_person(session, settings, actor, insurer_no, insured_no, ["opinion"])
     if not grant.allows("opinion"):
         out["opinion"] = _denied(grant.decision("opinion"))
-    elif (opinion := opinions.submitted_for_application(session, insurer_no, no)) is not None:
+    elif (opinion := opinions.submitted_for_application(session, grant, no)) is not None:
         out["opinion"] = opinion_view(session, settings, opinion)
     return out

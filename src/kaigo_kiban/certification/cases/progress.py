@@ -34,6 +34,7 @@ from kaigo_kiban.certification.cases.service import (
 )
 from kaigo_kiban.certification.cases.survey_items import answer_labels, catalogue
 from kaigo_kiban.core.clock import today_jst
+from kaigo_kiban.core.grants import Grant
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import InsuredPerson
 
@@ -184,9 +185,9 @@ def person_progress(
     Returns ``{"insurer_no", "insured_no", "case": <case> | None, "previous_result": … | None}``
     where ``<case>`` is the JSON of ``GET /api/v1/certification/cases/{insured_no}``'s ``case``.
     """
-    access.open_kind(session, settings, actor, insurer_no, insured_no, "progress", "read")
+    grant = access.open_kind(session, settings, actor, insurer_no, insured_no, "progress", "read")
     today = today_jst()
-    cases = person_cases(session, insurer_no, insured_no)
+    cases = person_cases(session, grant)
     current = cases[0] if cases else None
     return {
         "insurer_no": insurer_no,
@@ -199,14 +200,14 @@ def person_progress(
 # --- care managers ----------------------------------------------------------------------------
 
 
-def _allowed_persons(session: Session, settings: Settings, actor: Actor) -> list[tuple[str, str]]:
+def _allowed_persons(session: Session, settings: Settings, actor: Actor) -> list[Grant]:
     allowed = []
     for insurer_no, insured_no in access.open_assignments(session, actor.organization_id):
         grant = access.open_person(
             session, settings, actor, insurer_no, insured_no, ["progress"], "list"
         )
         if grant.allows("progress"):
-            allowed.append((insurer_no, insured_no))
+            allowed.append(grant)
     return allowed
 
 
@@ -214,10 +215,11 @@ def office_cases(session: Session, settings: Settings, actor: Actor) -> list[dic
     """The office's assigned persons (that the gate lets it see) with their current case,
     open overdue cases first."""
     today = today_jst()
-    rows = []
-    for insurer_no, insured_no in _allowed_persons(session, settings, actor):
-        case = latest_case(session, insurer_no, insured_no)
-        person = session.get(InsuredPerson, (insurer_no, insured_no))
+    rows: list[dict[str, Any]] = []
+    for grant in _allowed_persons(session, settings, actor):
+        insurer_no, insured_no = grant.person
+        case = latest_case(session, grant)
+        person = session.get(InsuredPerson, grant.person)
         rows.append(
             {
                 "person": person,
@@ -257,7 +259,7 @@ def office_events(
     session: Session, settings: Settings, actor: Actor, *, since_id: int = 0, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Changes to the cases of the office's assigned persons, newest first."""
-    persons = _allowed_persons(session, settings, actor)
+    persons = [grant.person for grant in _allowed_persons(session, settings, actor)]
     if not persons:
         return []
     events = session.scalars(

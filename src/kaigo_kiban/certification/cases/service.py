@@ -24,6 +24,7 @@ from kaigo_kiban.certification.cases.models import (
     CertResult,
 )
 from kaigo_kiban.core.clock import today_jst, utcnow
+from kaigo_kiban.core.grants import Grant
 
 DELETED = "DELETED"  # pseudo state of an event that deleted its application
 
@@ -95,9 +96,10 @@ def _chunks(keys: list[str], size: int = 500) -> Iterable[list[str]]:
         yield keys[i : i + size]
 
 
-def latest_case(session: Session, insurer_no: str, insured_no: str) -> Case | None:
+def latest_case(session: Session, grant: Grant) -> Case | None:
     """The person's newest application (latest 申請日, then 申請番号)."""
-    cases = load_cases(session, insurer_no, insured_nos=[insured_no])
+    grant.require("progress")
+    cases = load_cases(session, grant.insurer_no, insured_nos=[grant.insured_no])
     if not cases:
         return None
     return max(
@@ -105,9 +107,10 @@ def latest_case(session: Session, insurer_no: str, insured_no: str) -> Case | No
     )
 
 
-def person_cases(session: Session, insurer_no: str, insured_no: str) -> list[Case]:
+def person_cases(session: Session, grant: Grant) -> list[Case]:
     """All live applications of a person, newest first."""
-    cases = load_cases(session, insurer_no, insured_nos=[insured_no]).values()
+    grant.require("progress")
+    cases = load_cases(session, grant.insurer_no, insured_nos=[grant.insured_no]).values()
     return sorted(
         cases, key=lambda c: (c.application.applied_on, c.application.application_no), reverse=True
     )

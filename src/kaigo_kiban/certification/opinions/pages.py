@@ -63,9 +63,8 @@ def _form_page(
             content["h_institution_name"] = actor.organization_name
         if not content.get("h_doctor_name") and row.request.doctor_name:
             content["h_doctor_name"] = row.request.doctor_name
-    prior = opinions.prior_opinions(
-        db, row.request.insurer_no, row.request.insured_no, exclude_request=row.request.id
-    )
+    assert row.grant is not None  # rows of the clinic's form come from clinic_request
+    prior = opinions.prior_opinions(db, row.grant, exclude_request=row.request.id)
     context = {
         "row": row,
         "sections": opinion_form.SECTIONS,

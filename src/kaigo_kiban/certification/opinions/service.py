@@ -29,6 +29,7 @@ from kaigo_kiban.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from kaigo_kiban.core.grants import Grant
 from kaigo_kiban.core.settings import Settings
 from kaigo_kiban.registry.models import InsuredPerson
 
@@ -173,6 +174,7 @@ class RequestRow:
     request: OpinionRequest
     person: InsuredPerson | None
     opinion: PhysicianOpinion | None
+    grant: Grant | None = None  # set when the row was opened for the actor (the clinic's form)
 
 
 def _opinion_of(session: Session, request_id: int) -> PhysicianOpinion | None:
@@ -227,11 +229,11 @@ def clinic_request(
     request = session.get(OpinionRequest, request_id)
     if request is None or request.institution_code != code:
         raise NotFound("依頼が見つかりません", code="CT-REQUEST-NOT-FOUND")
-    access.open_kind(
+    grant = access.open_kind(
         session, settings, actor, request.insurer_no, request.insured_no, "opinion", action
     )
     person = session.get(InsuredPerson, (request.insurer_no, request.insured_no))
-    return RequestRow(request, person, _opinion_of(session, request.id))
+    return RequestRow(request, person, _opinion_of(session, request.id), grant)
 
 
 # --- drafts and submission --------------------------------------------------------------------
@@ -405,14 +407,15 @@ def clinic_authored(
 
 
 def prior_opinions(
-    session: Session, insurer_no: str, insured_no: str, *, exclude_request: int | None = None
+    session: Session, grant: Grant, *, exclude_request: int | None = None
 ) -> list[PhysicianOpinion]:
-    """Submitted opinions of a person, newest first (callers have passed the gate)."""
+    """Submitted opinions of a person, newest first."""
+    grant.require("opinion")
     stmt = (
         select(PhysicianOpinion)
         .where(
-            PhysicianOpinion.insurer_no == insurer_no,
-            PhysicianOpinion.insured_no == insured_no,
+            PhysicianOpinion.insurer_no == grant.insurer_no,
+            PhysicianOpinion.insured_no == grant.insured_no,
             PhysicianOpinion.status == "submitted",
         )
         .order_by(PhysicianOpinion.submitted_at.desc())
@@ -423,12 +426,15 @@ def prior_opinions(
 
 
 def submitted_for_application(
-    session: Session, insurer_no: str, application_no: str
+    session: Session, grant: Grant, application_no: str
 ) -> PhysicianOpinion | None:
+    """The submitted opinion of one of the person's applications, if any."""
+    grant.require("opinion")
     return session.scalar(
         select(PhysicianOpinion)
         .where(
-            PhysicianOpinion.insurer_no == insurer_no,
+            PhysicianOpinion.insurer_no == grant.insurer_no,
+            PhysicianOpinion.insured_no == grant.insured_no,
             PhysicianOpinion.application_no == application_no,
             PhysicianOpinion.status == "submitted",
         )
