@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, exists, func, insert, literal, or_, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
@@ -291,6 +291,21 @@ def valid_on_clause(model: Any, day: dt.date) -> Any:
     return and_(true(), *cond)
 
 
+def superseded_clause(model: Any, day: dt.date) -> Any:
+    """The SQL condition "a newer live 履歴番号 supersedes this row on ``day``": a newer row that
+    has started by ``day`` and either still runs on ``day`` or started no earlier than this row
+    (a newer version replaces the rest of an older one, open-ended or not; docs/interface.md)."""
+    newer = aliased(model)
+    return exists().where(
+        newer.insurer_no == model.insurer_no,
+        newer.insured_no == model.insured_no,
+        newer.history_no > model.history_no,
+        newer.deleted.is_(False),
+        newer.valid_from <= day,
+        or_(newer.valid_to.is_(None), newer.valid_to >= day, newer.valid_from >= model.valid_from),
+    )
+
+
 def _card_valid_on(
     session: Session, kind: str, insurer_no: str, insured_no: str, day: dt.date
 ) -> Any | None:
@@ -298,14 +313,15 @@ def _card_valid_on(
     return session.scalars(
         select(model)
         .where(model.insurer_no == insurer_no, model.insured_no == insured_no)
-        .where(valid_on_clause(model, day))
+        .where(valid_on_clause(model, day), ~superseded_clause(model, day))
         .order_by(model.history_no.desc())
         .limit(1)
     ).first()
 
 
 def find_card_valid_on(session: Session, grant: Grant, kind: str, day: dt.date) -> Any | None:
-    """The card of ``kind`` valid on ``day``: the live row with the highest 履歴番号 covering it."""
+    """The card of ``kind`` valid on ``day``: the live row covering ``day`` that no newer
+    履歴番号 supersedes (docs/interface.md, "The card valid on date D")."""
     grant.require(kind)
     return _card_valid_on(session, kind, grant.insurer_no, grant.insured_no, day)
 
