@@ -23,6 +23,7 @@ from tests.factories import (
     insurance_card_row,
     make_insurer,
     make_org,
+    make_person,
     write_card_file,
     write_rows_file,
 )
@@ -157,16 +158,16 @@ def test_lookup_needs_number_and_birth_date(db: Session, settings: Settings, off
     )
     access.register_assignment(db, actor, INSURER_NO, "0000000001", "43", "MYNUMBER_CARD")
     person, data = cards.lookup_for_office(
-        db, settings, actor, "0000000001", dt.date(1945, 3, 15), today_jst()
+        db, settings, actor, INSURER_NO, "0000000001", dt.date(1945, 3, 15), today_jst()
     )
     assert person.insured_no == "0000000001" and data["insurance_card"]["current"] is not None
     with pytest.raises(AccessDenied) as wrong_birth:
         cards.lookup_for_office(
-            db, settings, actor, "0000000001", dt.date(1945, 3, 16), today_jst()
+            db, settings, actor, INSURER_NO, "0000000001", dt.date(1945, 3, 16), today_jst()
         )
     with pytest.raises(AccessDenied) as unknown:
         cards.lookup_for_office(
-            db, settings, actor, "0000000002", dt.date(1945, 3, 15), today_jst()
+            db, settings, actor, INSURER_NO, "0000000002", dt.date(1945, 3, 15), today_jst()
         )
     assert wrong_birth.value.code == unknown.value.code == "ACCESS-NO-PERSON"
     assert wrong_birth.value.message == unknown.value.message
@@ -211,3 +212,51 @@ def test_office_ends_its_assignment_and_loses_access(
             db, settings, actor_for(other, "care_worker", service_types=("11",)), a.id
         )
     assert foreign.value.code == "ACCESS-ASSIGNMENT-NOT-FOUND"  # type: ignore[attr-defined]
+
+
+def test_the_same_number_at_two_insurers_is_looked_up_at_the_insurer_named(
+    db: Session, settings: Settings, office
+) -> None:  # type: ignore[no-untyped-def]
+    """被保険者番号 is unique only within one insurer: with the same number and birth date at 大阪市
+    too, the office's lookup at 千代田区 finds its own person, and a lookup at 大阪市 is denied
+    (no consent, no assignment there)."""
+    _, actor = office
+    make_insurer(db, "271004", "大阪市")
+    make_person(
+        db,
+        "0000000001",
+        insurer_no="271004",
+        name_kanji="別人 花子",
+        birth_date=dt.date(1945, 3, 15),
+    )
+    access.record_consent(
+        db, INSURER_NO, "0000000001", "MUNICIPALITY_APPLICATION", dt.date(2020, 1, 1), "t"
+    )
+    access.register_assignment(db, actor, INSURER_NO, "0000000001", "43", "MYNUMBER_CARD")
+    person, data = cards.lookup_for_office(
+        db, settings, actor, INSURER_NO, "0000000001", dt.date(1945, 3, 15), today_jst()
+    )
+    assert (person.insurer_no, person.name_kanji) == (INSURER_NO, "山田 太郎")
+    assert data["insurance_card"]["current"].insurer_no == INSURER_NO
+    with pytest.raises(AccessDenied) as other:
+        cards.lookup_for_office(
+            db, settings, actor, "271004", "0000000001", dt.date(1945, 3, 15), today_jst()
+        )
+    assert other.value.code == "ACCESS-NO-CONSENT"  # the other person gave no consent
+
+
+def test_an_office_given_a_number_alone_learns_every_insurer_it_is_assigned_at(
+    db: Session, settings: Settings, office
+) -> None:  # type: ignore[no-untyped-def]
+    """The case page reached by number alone asks which insurer when there are two."""
+    _, actor = office
+    make_insurer(db, "271004", "大阪市")
+    make_person(db, "0000000001", insurer_no="271004", birth_date=dt.date(1945, 3, 15))
+    access.register_assignment(db, actor, INSURER_NO, "0000000001", "43", "MYNUMBER_CARD")
+    assert access.assigned_insurers(db, actor.organization_id, "0000000001") == [INSURER_NO]
+    access.register_assignment(db, actor, "271004", "0000000001", "43", "MYNUMBER_CARD")
+    assert access.assigned_insurers(db, actor.organization_id, "0000000001") == [
+        INSURER_NO,
+        "271004",
+    ]
+    assert access.assigned_insurers(db, actor.organization_id, "0000000009") == []

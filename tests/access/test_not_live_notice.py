@@ -54,7 +54,7 @@ def test_lookup_of_a_person_of_a_not_yet_live_municipality_says_so(tmp_path: Pat
         )
     page = harness.client.get(
         "/office/lookup",
-        params={"insured_no": "0000000001", "birth_date": "1940-01-02"},
+        params={"insurer_no": INSURER_NO, "insured_no": "0000000001", "birth_date": "1940-01-02"},
         headers=harness.headers("cm"),
     )
     assert page.status_code == 200

@@ -281,7 +281,7 @@ PERSONAL_DATA: dict[tuple[str, str], tuple[str, str, dict[str, object] | None, A
     ),
     ("GET", "/office/persons"): ("/office/persons", "cm", None, _audited("list", "insurance_card")),
     ("GET", "/office/lookup"): (
-        "/office/lookup?insured_no=0000000001&birth_date=1940-01-02",
+        "/office/lookup?insurer_no=131016&insured_no=0000000001&birth_date=1940-01-02",
         "cm",
         None,
         CARDS_READ,

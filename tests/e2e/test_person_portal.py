@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.browser import (
+    INSURER_NO,
     LiveServer,
     NewContext,
     assert_accessible,
@@ -30,7 +31,9 @@ CARE_MANAGER = "介護支援専門員"
 
 
 def _office_looks_up(page: Page, insured_no: str, birth_date: str) -> int:
-    answer = page.goto(f"/office/lookup?insured_no={insured_no}&birth_date={birth_date}")
+    answer = page.goto(
+        f"/office/lookup?insurer_no={INSURER_NO}&insured_no={insured_no}&birth_date={birth_date}"
+    )
     assert answer is not None
     return answer.status
 

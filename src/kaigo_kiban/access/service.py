@@ -332,15 +332,21 @@ def open_assignments(session: Session, organization_id: int | None) -> list[tupl
     return [(i, n) for i, n in rows]
 
 
-def assigned_insurer(session: Session, organization_id: int | None, insured_no: str) -> str | None:
-    """The insurer of the person with this 被保険者番号 that the office is (or was) assigned to,
-    or None: an office names its own persons by number alone."""
+def assigned_insurers(session: Session, organization_id: int | None, insured_no: str) -> list[str]:
+    """The insurers at which the office is (or was) assigned to a person with this
+    被保険者番号 — usually one; the number is unique only within an insurer, so callers that
+    were given the number alone must ask which insurer when there are several."""
     if organization_id is None:
-        return None
-    return session.scalar(
-        select(Assignment.insurer_no)
-        .where(Assignment.organization_id == organization_id, Assignment.insured_no == insured_no)
-        .limit(1)
+        return []
+    return list(
+        session.scalars(
+            select(Assignment.insurer_no)
+            .where(
+                Assignment.organization_id == organization_id, Assignment.insured_no == insured_no
+            )
+            .distinct()
+            .order_by(Assignment.insurer_no)
+        )
     )
 
 

@@ -418,26 +418,22 @@ def lookup_for_office(
     session: Session,
     settings: Settings,
     actor: Actor,
+    insurer_no: str,
     insured_no: str,
     birth_date: dt.date,
     as_of: dt.date,
 ) -> tuple[InsuredPerson, dict[str, Any]]:
-    """Office lookup by two keys (被保険者番号 + 生年月日), so numbers cannot be enumerated.
+    """Office lookup of one person of one insurer (保険者番号 + 被保険者番号: the number is
+    unique only within its insurer) confirmed by the 生年月日, so numbers cannot be enumerated.
 
     A number whose birth date does not match is treated exactly like an unknown number: denied
     and audited, with the same message.
     """
-    person = session.scalars(
-        select(InsuredPerson).where(
-            InsuredPerson.insured_no == insured_no, InsuredPerson.birth_date == birth_date
-        )
-    ).first()
-    if person is None:
+    person = session.get(InsuredPerson, (insurer_no, insured_no))
+    if person is None or person.birth_date != birth_date:
         access.open_kind(session, settings, actor, None, insured_no, "insurance_card")
         raise AssertionError("unreachable: the gate denies an unknown person")
-    data = read_cards(
-        session, settings, actor, person.insurer_no, insured_no, as_of, with_history=True
-    )
+    data = read_cards(session, settings, actor, insurer_no, insured_no, as_of, with_history=True)
     return person, data
 
 

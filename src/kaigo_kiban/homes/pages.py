@@ -56,17 +56,24 @@ def lookup(
     db: Db,
     settings: AppSettings,
     actor: CurrentActor,
+    insurer_no: str = "",
     insured_no: str = "",
     birth_date: str = "",
     as_of: dt.date | None = Query(None),
 ) -> Response:
+    # The number is unique only within one insurer: the lookup is always of one insurer's
+    # person — the one named, else the office's own municipality.
+    insurer_no = insurer_no.strip() or (actor.insurer_no or "")
     context: dict[str, object] = {
+        "insurer_no": insurer_no,
         "insured_no": insured_no,
         "birth_date": birth_date,
         "title": "被保険者の照会",
     }
     errors: dict[str, str] = {}
     if insured_no or birth_date:
+        if not (insurer_no.isdigit() and len(insurer_no) == 6):
+            errors["insurer_no"] = "保険者番号は6桁の数字で入力してください"
         if not (insured_no.isdigit() and len(insured_no) == 10):
             errors["insured_no"] = "被保険者番号は10桁の数字で入力してください"
         try:
@@ -76,7 +83,9 @@ def lookup(
         if not errors:
             day = as_of or today_jst()
             try:
-                person, found = cards.lookup_for_office(db, settings, actor, insured_no, born, day)
+                person, found = cards.lookup_for_office(
+                    db, settings, actor, insurer_no, insured_no, born, day
+                )
             except AccessDenied as denied:
                 context["denied"] = denied
             else:

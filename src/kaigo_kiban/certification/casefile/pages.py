@@ -11,17 +11,23 @@ from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.certification.casefile.reading import case_view
 from kaigo_kiban.certification.cases.formats import MILESTONES
 from kaigo_kiban.certification.cases.pages import Municipal, Office
-from kaigo_kiban.core.errors import NotFound
+from kaigo_kiban.core.errors import InvalidInput, NotFound
 from kaigo_kiban.http.deps import AppSettings, Db, render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _assigned_insurer(db: Db, actor: CurrentActor, insured_no: str) -> str:
-    insurer = access.assigned_insurer(db, actor.organization_id, insured_no)
-    if insurer is None:
+    insurers = access.assigned_insurers(db, actor.organization_id, insured_no)
+    if not insurers:
         raise NotFound("担当利用者が見つかりません", code="CT-PERSON-NOT-ASSIGNED")
-    return insurer
+    if len(insurers) > 1:
+        raise InvalidInput(
+            "この被保険者番号の担当利用者が複数の保険者にいます。保険者番号を指定してください",
+            code="CT-INSURER-REQUIRED",
+            details={"insurer_nos": insurers},
+        )
+    return insurers[0]
 
 
 @router.get("/office/certifications/{insured_no}")
