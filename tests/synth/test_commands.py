@@ -27,7 +27,11 @@ def test_synth_command_writes_files_and_prints_a_japanese_summary(tmp_path: Path
     assert "大阪府" in result.output and "被保険者証" in result.output
     assert "被保険者 400 人" in result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert "manifest.json" in names and len(names) == 5
+    assert len(names) == 4 and all(n.endswith(".csv") for n in names)  # the data files only
+    manifest = tmp_path.parent / f"{tmp_path.name}.manifest.json"
+    assert manifest.exists()
+    assert "kaigo-kiban registry add-insurer 272000" in result.output
+    assert f"kaigo-kiban ingest {tmp_path}/*.csv" in result.output
 
 
 def test_synth_command_rejects_a_bad_insurer_number_with_exit_code_2(tmp_path: Path) -> None:

@@ -18,7 +18,11 @@ from kaigo_kiban.cards.formats import CARD_LAYOUTS
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.core.tabular import format_csv_line, header_line
 from kaigo_kiban.ingest.kinds import FileName, parse_file_name
-from kaigo_kiban.synth.generator import generate_municipality, iter_insurance_card_rows
+from kaigo_kiban.synth.generator import (
+    generate_municipality,
+    iter_insurance_card_rows,
+    manifest_path,
+)
 from tests.synth.conftest import BASE, INSURER, LAYOUTS, Generated, load
 
 
@@ -81,7 +85,7 @@ def test_date_pairs_respect_the_layout_order(town: Generated) -> None:
 
 
 def test_manifest_json_matches_the_returned_manifest(town: Generated) -> None:
-    on_disk = json.loads((town.out / "manifest.json").read_text("utf-8"))
+    on_disk = json.loads(manifest_path(town.out).read_text("utf-8"))
     assert on_disk == town.manifest.to_dict()
     assert on_disk["insurer_no"] == INSURER and on_disk["prefecture_code"] == "13"
     assert on_disk["insurer_name"].endswith("市")

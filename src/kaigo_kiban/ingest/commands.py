@@ -1,4 +1,5 @@
-"""``kaigo-kiban ingest FILE...``: one transaction per file, a progress bar, a JSON report."""
+"""``kaigo-kiban ingest FILE...``: one transaction per file, in dependency order whatever order
+the files are given in (``ingest.kinds.batch_order``), a progress bar, a JSON report."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from kaigo_kiban.core.cli_context import cli_context
 from kaigo_kiban.core.database import unit_of_work
+from kaigo_kiban.ingest.kinds import batch_order
 from kaigo_kiban.ingest.service import FileReport, IngestRejected, ingest_file
 
 STATUS_LABELS = {
@@ -33,6 +35,7 @@ def ingest(
     settings = context.settings
     reports: list[FileReport] = []
     console = Console(stderr=True)
+    files = [files[i] for i in batch_order([f.name for f in files], list(context.ingest_kinds))]
     total = sum(f.stat().st_size for f in files)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -67,11 +70,13 @@ def ingest(
             reports.append(report)
             done += path.stat().st_size
             progress.update(task, completed=done)
+    order = [path.name for path in files]
     if as_json:
-        typer.echo(
-            json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2)
-        )
+        body = {"order": order, "files": [r.to_dict() for r in reports]}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
+        if len(order) > 1:
+            typer.echo(f"取込順 (被保険者証を先に、同じ種別は作成日時順): {', '.join(order)}")
         for r in reports:
             typer.echo(
                 f"{r.file}: {STATUS_LABELS[r.status]} ({r.rows} 行, エラー {r.error_total} 件)"

@@ -8,7 +8,7 @@ composition root lists them (``app.intake.KINDS``), so the pipeline knows no are
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -77,3 +77,22 @@ def parse_file_name(name: str, known: Collection[str]) -> FileName | FieldError:
             file=name,
         )
     return FileName(kind, m["insurer_no"], created, int(m["seq"] or 0), m["ext"].lower())
+
+
+def batch_order(names: Sequence[str], kinds: Sequence[str]) -> list[int]:
+    """The order in which to take in one batch of files (indexes into ``names``).
+
+    By dependency first — ``kinds`` is in dependency order (the 被保険者証 before the cards and
+    files that need its persons; ``app.intake`` registers the kinds in that order) — then by
+    the creation timestamp and 連番 in the file name, then by name. Files whose names do not
+    follow the convention come last, in the order given (each is refused on its own).
+    """
+    rank = {kind: i for i, kind in enumerate(kinds)}
+
+    def key(i: int) -> tuple[int, datetime, int, str, int]:
+        parsed = parse_file_name(names[i], rank)
+        if isinstance(parsed, FieldError):
+            return (len(rank), datetime.max, 0, "", i)
+        return (rank[parsed.kind], parsed.created_at, parsed.seq, names[i], i)
+
+    return sorted(range(len(names)), key=key)

@@ -172,7 +172,11 @@ def ingest_file(
         errors.add(
             FieldError(
                 code="ING-UNKNOWN-INSURER",
-                message="保険者番号が登録されていません",
+                message=(
+                    f"保険者番号 {parsed.insurer_no} が登録されていません。先に "
+                    f"kaigo-kiban registry add-insurer {parsed.insurer_no} <保険者名> "
+                    "で登録してください"
+                ),
                 value=parsed.insurer_no,
                 file=name,
             )

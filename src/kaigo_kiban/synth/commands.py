@@ -12,7 +12,7 @@ from rich.table import Table
 from kaigo_kiban.cards.formats import CARD_LAYOUTS, CARE_LEVELS, COPAY_RATIOS, COST_CAP_STAGES
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.core.ids import is_insurer_no
-from kaigo_kiban.synth.generator import SynthManifest, generate_municipality
+from kaigo_kiban.synth.generator import SynthManifest, generate_municipality, manifest_path
 
 app = typer.Typer(help="合成データ (架空の被保険者のみ) の生成")
 
@@ -49,6 +49,14 @@ def synth(
             console.print(f"[red]エラー:[/red] {exc.message}")
             raise typer.Exit(code=2) from exc
     _summary(console, manifest, out)
+    console.print(f"内訳 (manifest): {manifest_path(out)}")
+    console.print("次に、保険者を登録してからファイルを取り込みます:")
+    console.print(
+        f"  kaigo-kiban registry add-insurer {manifest.insurer_no} {manifest.insurer_name}",
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print(f"  kaigo-kiban ingest {out}/*.csv", markup=False, soft_wrap=True)
 
 
 def _summary(console: Console, m: SynthManifest, out: Path) -> None:
@@ -81,4 +89,4 @@ def _summary(console: Console, m: SynthManifest, out: Path) -> None:
         f"JIS X 0213 外の文字を含む氏名 {len(m.outside_jis_x0213_names):,} 人"
     )
     console.print(f"居宅介護支援事業所番号: {', '.join(m.care_mgmt_offices)}")
-    console.print("詳細は manifest.json を参照してください。")
+    console.print("詳細は内訳 (manifest) を参照してください。")

@@ -302,6 +302,11 @@ def file_name(kind: str, insurer_no: str, base_date: dt.date, order: int) -> str
     return f"{kind}_{insurer_no}_{base_date:%Y%m%d}01{order:02d}00_001.csv"
 
 
+def manifest_path(out_dir: Path) -> Path:
+    """Where the manifest goes: next to the data directory, not in it (``<out>.manifest.json``)."""
+    return out_dir.parent / f"{out_dir.name}.manifest.json"
+
+
 def generate_municipality(
     insurer_no: str,
     people: int,
@@ -312,7 +317,8 @@ def generate_municipality(
     care_mgmt_offices: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SynthManifest:
-    """Write the four card files and ``manifest.json`` of a synthetic municipality.
+    """Write the four card files of a synthetic municipality to ``out_dir``, and its manifest
+    apart from them (:func:`manifest_path`), so ``ingest out_dir/*`` takes the data files only.
 
     Streams people to the files, so memory does not grow with ``people`` (apart from the
     manifest's short lists). ``progress`` is called with the number of people written so far
@@ -386,7 +392,7 @@ def generate_municipality(
     manifest.sexes = _sorted(sexes)
     manifest.age_bands = {label: bands[label] for label in AGE_BAND_LABELS}
     manifest.near_twins = list(twins.values())
-    (out_dir / "manifest.json").write_text(
+    manifest_path(out_dir).write_text(
         json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return manifest
