@@ -59,3 +59,51 @@ def test_lookup_of_a_person_of_a_not_yet_live_municipality_says_so(tmp_path: Pat
     )
     assert page.status_code == 200
     assert MESSAGE in page.text
+
+
+def test_a_refused_lookup_at_a_not_yet_live_municipality_says_so_whoever_is_asked_for(
+    tmp_path: Path,
+) -> None:
+    """A person the platform does not know (the municipality has sent nothing yet) and a wrong
+    birth date get the same page, and the API's refusal carries the same notice: the
+    municipality's planned start — about the insurer, never the person."""
+    harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+    today = dt.date.today()
+    start = today + dt.timedelta(days=120)
+    with unit_of_work(harness.sessions()) as db:
+        make_person(db, "0000000001")
+        code = "13101" + str(municipality_check_digit("13101"))
+        csv = (
+            "municipality_code,municipality_name,prefecture,insurer_no,planned_start,status\n"
+            f"{code},千代田区,東京都,{INSURER_NO},{start.isoformat()},SCHEDULED\n"
+        )
+        operator = Actor(kind="operator", display_name="運用", organization_kind="operator")
+        readiness.import_readiness(
+            db,
+            operator,
+            io.BytesIO(csv.encode()),
+            file_name="r.csv",
+            today=today,
+            max_line_bytes=65536,
+        )
+    pages, apis = [], []
+    for insured_no, born in (("0000000099", "1940-01-02"), ("0000000001", "1999-09-09")):
+        page = harness.client.get(
+            "/office/lookup",
+            params={"insurer_no": INSURER_NO, "insured_no": insured_no, "birth_date": born},
+            headers=harness.headers("cm"),
+        )
+        assert page.status_code == 200 and MESSAGE in page.text
+        assert "開始予定日" in page.text, page.text[page.text.find("not-live") :][:600]
+        pages.append(page.text.replace(insured_no, "N").replace(born, "B"))
+        answer = harness.client.get(
+            f"/api/v1/insured/{insured_no}/cards",
+            params={"insurer_no": INSURER_NO},
+            headers=harness.headers("cm"),
+        )
+        assert answer.status_code == 403
+        notice = answer.json()["error"]["details"]["insurer_not_live"]
+        assert (notice["planned_start"], notice["status"]) == (start.isoformat(), "SCHEDULED")
+        apis.append(notice)
+    assert apis[0] == apis[1]
+    assert pages[0] == pages[1]

@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from kaigo_kiban.access.service import AccessDenied
 from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.cards import service
 from kaigo_kiban.cards.schemas import CardsResponse, to_response
 from kaigo_kiban.core.clock import today_jst
 from kaigo_kiban.core.errors import InvalidInput
 from kaigo_kiban.http.deps import AppSettings, Db
+from kaigo_kiban.readiness import service as readiness
 
 router = APIRouter(prefix="/api/v1", tags=["被保険者証等"])
 
@@ -43,5 +45,14 @@ def get_cards(
             "保険者番号 (insurer_no) を指定してください", code="CARDS-INSURER-REQUIRED"
         )
     day = as_of or today_jst()
-    cards = service.read_cards(db, settings, actor, insurer, insured_no, day, with_history=history)
+    try:
+        cards = service.read_cards(
+            db, settings, actor, insurer, insured_no, day, with_history=history
+        )
+    except AccessDenied as denied:
+        # A municipality that has not started sending is said so (of the insurer, found or not).
+        notice = readiness.not_live_notice(db, insurer, day)
+        if notice is not None:
+            denied.details = {"insurer_not_live": notice.to_dict()}
+        raise
     return to_response(insurer, insured_no, day, cards)

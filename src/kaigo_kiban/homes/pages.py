@@ -89,13 +89,9 @@ def lookup(
             except AccessDenied as denied:
                 context["denied"] = denied
             else:
-                context.update(
-                    person=person,
-                    cards=found,
-                    as_of=day,
-                    labels=cards.CARD_LABELS,
-                    not_live=readiness.not_live_notice(db, person.insurer_no, day),
-                )
+                context.update(person=person, cards=found, as_of=day, labels=cards.CARD_LABELS)
+            # Said of the insurer named, found or not: it tells nothing about the person.
+            context["not_live"] = readiness.not_live_notice(db, insurer_no, day)
     context["errors"] = errors
     status = 422 if errors else 200
     return render(request, "office_lookup.html", context, status_code=status)

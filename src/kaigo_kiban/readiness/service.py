@@ -239,6 +239,17 @@ class NotLiveNotice:
     municipalities: tuple[str, ...]
     message: str = NOT_LIVE_MESSAGE
 
+    def to_dict(self) -> dict[str, object]:
+        """The documented JSON (``details.insurer_not_live`` of a refused lookup)."""
+        return {
+            "insurer_no": self.insurer_no,
+            "status": self.status.value,
+            "status_label": self.status_label,
+            "planned_start": self.planned_start.isoformat() if self.planned_start else None,
+            "municipalities": list(self.municipalities),
+            "message": self.message,
+        }
+
 
 def not_live_notice(session: Session, insurer_no: str | None, on: dt.date) -> NotLiveNotice | None:
     """The notice to show beside an insurer's (missing) data, or None when there is nothing to
