@@ -163,7 +163,7 @@ def test_milestone_of_an_unknown_application_or_without_a_date_is_rejected(
     }
 
 
-def test_result_adds_a_card_row_with_the_new_care_level_validity_and_limit(
+def test_result_reaches_the_card_as_a_fact_with_the_new_care_level_validity_and_limit(
     db: Session, world: World
 ) -> None:
     world.send(db, "cert_application", [application_row()])
@@ -176,7 +176,9 @@ def test_result_adds_a_card_row_with_the_new_care_level_validity_and_limit(
         db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 5, 1)
     )
     assert card is not None
-    assert (card.history_no, card.care_level, card.benefit_limit_units) == (2, "22", 19_705)
+    # Shown over the municipality's own row 1: its 履歴番号 sequence is untouched.
+    assert (card.history_no, card.care_level, card.benefit_limit_units) == (1, "22", 19_705)
+    assert [f.source_label for f in card.platform_facts] == ["認定結果"]
     assert (card.cert_valid_from, card.cert_valid_to) == (D(2026, 4, 1), D(2026, 9, 30))
     assert card.application_status == "3"
     assert card.name_kanji == before.name_kanji
@@ -184,17 +186,18 @@ def test_result_adds_a_card_row_with_the_new_care_level_validity_and_limit(
     older = cards.find_card_valid_on(
         db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 3, 1)
     )
-    assert older is not None and older.history_no == 1
+    assert older is not None and older.history_no == 1 and older.care_level == "21"
+    assert older.platform_facts == ()
     person = db.get(InsuredPerson, (INSURER_NO, PERSON))
-    assert person is not None and person.latest_history_no == 2
+    assert person is not None and person.latest_history_no == 1
     case = _case(db)
-    assert case.result is not None and case.result.card_history_no == 2
+    assert case.result is not None and case.result.card_history_no == 1
     progress = case.progress(D(2026, 5, 1))
     assert progress.state is ProgressState.CERTIFIED and progress.elapsed_days == 27
     assert case.milestones.result is CareLevel.CARE_2
 
 
-def test_same_result_again_is_a_no_op_and_a_correction_adds_another_card_row(
+def test_same_result_again_is_a_no_op_and_a_correction_replaces_its_fact(
     db: Session, world: World
 ) -> None:
     world.send(
@@ -209,7 +212,8 @@ def test_same_result_again_is_a_no_op_and_a_correction_adds_another_card_row(
     unchanged = cards.find_card_valid_on(
         db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 5, 1)
     )
-    assert unchanged is not None and unchanged.history_no == 2
+    assert unchanged is not None and unchanged.history_no == 1
+    assert len(unchanged.platform_facts) == 1
     different = world.send(db, "cert_result", [result_row(care_level="23")])
     assert [e.code for e in different.errors] == ["CT-RECORD-EXISTS"]
     fixed = world.send(db, "cert_result", [result_row(care_level="23", correction_kind="2")])
@@ -217,8 +221,9 @@ def test_same_result_again_is_a_no_op_and_a_correction_adds_another_card_row(
     card = cards.find_card_valid_on(
         db, grant_for(INSURER_NO, PERSON, "insurance_card"), "insurance_card", D(2026, 5, 1)
     )
-    assert card is not None and (card.history_no, card.care_level) == (3, "23")
+    assert card is not None and (card.history_no, card.care_level) == (1, "23")
     assert card.benefit_limit_units == 27_048
+    assert len(card.platform_facts) == 1  # the corrected result replaced its fact
 
 
 def test_result_codes_are_checked_and_exits_end_the_case(db: Session, world: World) -> None:

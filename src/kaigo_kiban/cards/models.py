@@ -5,13 +5,18 @@ no secondary index: every index costs on each of the millions of rows a snapshot
 
 A correction (訂正) replaces the content of an existing 履歴番号 and keeps the replaced
 content in ``card_revision``; a deletion (削除) marks the row ``deleted`` and leaves it
-readable. The current card on date D is the live row with the highest 履歴番号 whose
-validity covers D.
+readable. The current card on date D is the live row covering D that no newer 履歴番号
+supersedes (docs/interface.md).
+
+What the platform derives itself (a certification result, an accepted 届出) is not written into
+the municipality's 履歴番号 sequence: it is a ``card_fact`` of its own, merged over the
+municipal card at read time until a later municipal file resolves it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -67,6 +72,9 @@ class InsuranceCard(CardMixin, Base):
     address_exception: Mapped[str | None] = mapped_column(String(1))
     facility_insurer_no: Mapped[str | None] = mapped_column(String(6))
 
+    # The platform's derived facts shown over this row (set on a shown copy, never stored).
+    platform_facts: tuple[Any, ...] = ()  # type: ignore[misc]
+
 
 class CopayCard(CardMixin, Base):
     """負担割合証: 1, 2 or 3割, valid 8/1–7/31."""
@@ -117,3 +125,33 @@ class CardRevision(Base):
     content: Mapped[dict] = mapped_column(JSON)
     replaced_by_file_id: Mapped[int] = mapped_column(Integer)
     replaced_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class CardFact(Base):
+    """A fact about a person's 被保険者証 that the platform derived itself, apart from the
+    municipality's rows: a certification result (要介護状態区分, 認定有効期間, 限度額) or an
+    accepted 居宅サービス計画作成依頼届出 (計画作成事業所). It applies over the municipal card from
+    ``valid_from`` until a later municipal file for the person resolves it (``resolution``:
+    ``confirmed`` when the file says the same, ``contradicted`` when it does not; the
+    municipality sees the contradicted ones). Deleting its source deletes it.
+    """
+
+    __tablename__ = "card_fact"
+    __table_args__ = (Index("ix_card_fact_person", "insurer_no", "insured_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insurer_no: Mapped[str] = mapped_column(String(6))
+    insured_no: Mapped[str] = mapped_column(String(10))
+    source_ref: Mapped[str] = mapped_column(
+        String(60), unique=True, doc="cert_result:<保険者番号>:<申請番号> | plan_notice:<id>"
+    )
+    source_label: Mapped[str] = mapped_column(
+        String(60), doc="認定結果 | 居宅サービス計画作成依頼届出"
+    )
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    changes: Mapped[dict] = mapped_column(JSON, doc="被保険者証 columns → values (ISO dates)")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(12), doc="confirmed | contradicted")
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    resolved_by_file_id: Mapped[int | None] = mapped_column(Integer)

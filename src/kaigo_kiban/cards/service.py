@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, exists, func, insert, literal, or_, select, true, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Date, Table, and_, exists, func, insert, literal, or_, select, true, update
+from sqlalchemy.orm import Session, aliased, object_session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
 from kaigo_kiban.cards.formats import CARD_LAYOUTS
 from kaigo_kiban.cards.models import (
+    CardFact,
     CardRevision,
     CopayCard,
     CostCapCert,
@@ -188,6 +189,7 @@ def merge_card_file(session: Session, staging: Table, file_id: int) -> list[Fiel
     apply_corrections(session, s, t, content, file_id, revision=CardRevision, card_kind=t.name)
     if kind == "insurance_card":
         refresh_persons(session, s)
+        resolve_facts(session, s, file_id)
     return []
 
 
@@ -306,7 +308,7 @@ def superseded_clause(model: Any, day: dt.date) -> Any:
     )
 
 
-def _card_valid_on(
+def _municipal_card_on(
     session: Session, kind: str, insurer_no: str, insured_no: str, day: dt.date
 ) -> Any | None:
     model = CARD_MODELS[kind]
@@ -317,6 +319,15 @@ def _card_valid_on(
         .order_by(model.history_no.desc())
         .limit(1)
     ).first()
+
+
+def _card_valid_on(
+    session: Session, kind: str, insurer_no: str, insured_no: str, day: dt.date
+) -> Any | None:
+    card = _municipal_card_on(session, kind, insurer_no, insured_no, day)
+    if kind != "insurance_card":
+        return card
+    return _with_facts(session, card, insurer_no, insured_no, day)
 
 
 def find_card_valid_on(session: Session, grant: Grant, kind: str, day: dt.date) -> Any | None:
@@ -410,6 +421,8 @@ def read_cards(
         entry: dict[str, Any] = {"current": find_card_valid_on(session, grant, kind, as_of)}
         if with_history:
             entry["history"] = list_card_history(session, grant, kind)
+            if kind == "insurance_card" and actor.groups == ("municipality",):
+                entry["conflicts"] = contradicted_facts(session, insurer_no, insured_no)
         result[kind] = entry
     return result
 
@@ -437,20 +450,32 @@ def lookup_for_office(
     return person, data
 
 
-def _derive_insurance_card(
+# --- facts the platform derives (apart from the municipal 履歴番号) -------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _column_value(column: str, value: Any) -> Any:
+    if value is not None and isinstance(InsuranceCard.__table__.c[column].type, Date):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def record_fact(
     session: Session,
     insurer_no: str,
     insured_no: str,
+    *,
+    source_ref: str,
+    source_label: str,
     valid_from: dt.date,
-    file_id: int,
     changes: dict[str, Any],
-) -> int | None:
-    """Add a 被保険者証 history row copied from the newest live one with ``changes`` applied.
-
-    The new row takes the next 履歴番号 and is valid from ``valid_from`` (to the copied row's
-    end, when that is still later). Returns its 履歴番号, or None when the person has no live
-    card to derive from.
-    """
+) -> CardFact | None:
+    """Record (or, from the same source, replace) what the platform derived about the person's
+    被保険者証, from ``valid_from``. It ends where the newest live municipal row ends, when that is
+    later; else it is open. None when the person has no live 被保険者証 to derive from."""
     latest = session.scalars(
         select(InsuranceCard)
         .where(
@@ -463,34 +488,174 @@ def _derive_insurance_card(
     ).first()
     if latest is None:
         return None
-    top = session.scalar(
-        select(func.max(InsuranceCard.history_no)).where(
-            InsuranceCard.insurer_no == insurer_no, InsuranceCard.insured_no == insured_no
+    fact = session.scalar(select(CardFact).where(CardFact.source_ref == source_ref))
+    if fact is None:
+        fact = CardFact(source_ref=source_ref)
+        session.add(fact)
+    fact.insurer_no, fact.insured_no, fact.source_label = insurer_no, insured_no, source_label
+    fact.valid_from = valid_from
+    fact.valid_to = latest.valid_to if latest.valid_to and latest.valid_to >= valid_from else None
+    fact.changes = {k: _json_value(v) for k, v in changes.items()}
+    fact.created_at = utcnow()
+    fact.resolution = fact.resolved_at = fact.resolved_by_file_id = None
+    session.flush()
+    return fact
+
+
+def shown_history_no(fact: CardFact) -> int | None:
+    """The 履歴番号 of the municipal 被保険者証 a new fact is shown over on its first day."""
+    session = object_session(fact)
+    assert session is not None
+    card = _with_facts(
+        session,
+        _municipal_card_on(
+            session, "insurance_card", fact.insurer_no, fact.insured_no, fact.valid_from
+        ),
+        fact.insurer_no,
+        fact.insured_no,
+        fact.valid_from,
+    )
+    return card.history_no if card is not None else None
+
+
+def retract_fact(session: Session, source_ref: str) -> bool:
+    """The source of a derived fact was deleted or no longer gives it: the fact goes too."""
+    fact = session.scalar(select(CardFact).where(CardFact.source_ref == source_ref))
+    if fact is None:
+        return False
+    session.delete(fact)
+    session.flush()
+    return True
+
+
+def _facts_on(session: Session, insurer_no: str, insured_no: str, day: dt.date) -> list[CardFact]:
+    return list(
+        session.scalars(
+            select(CardFact)
+            .where(
+                CardFact.insurer_no == insurer_no,
+                CardFact.insured_no == insured_no,
+                CardFact.resolution.is_(None),
+                CardFact.valid_from <= day,
+                or_(CardFact.valid_to.is_(None), CardFact.valid_to >= day),
+            )
+            .order_by(CardFact.valid_from, CardFact.id)
         )
     )
-    table = CARD_TABLES["insurance_card"]
-    values = {c.name: getattr(latest, c.name) for c in table.columns}
-    valid_to = latest.valid_to if latest.valid_to and latest.valid_to >= valid_from else None
-    values.update(
-        history_no=(top or 0) + 1,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        issued_on=None,
-        change_date=valid_from,
-        change_kind="2",  # 変更
-        change_reason="99",  # その他異動
-        deleted=False,
-        source_file_id=file_id,
-        **changes,
+
+
+def _with_facts(
+    session: Session, card: Any | None, insurer_no: str, insured_no: str, day: dt.date
+) -> Any | None:
+    """The 被保険者証 on ``day`` as shown: the municipal card with the platform's unresolved
+    facts of that day applied over it (a copy, never stored), each fact named in
+    ``platform_facts``. Precedence: a derived fact over the municipal row it was derived from,
+    until a later municipal file resolves it."""
+    facts = _facts_on(session, insurer_no, insured_no, day)
+    if not facts:
+        return card
+    base = card
+    if base is None:  # the fact runs on past the municipal row it was derived from
+        base = session.scalars(
+            select(InsuranceCard)
+            .where(
+                InsuranceCard.insurer_no == insurer_no,
+                InsuranceCard.insured_no == insured_no,
+                InsuranceCard.deleted.is_(False),
+                InsuranceCard.valid_from <= day,
+                or_(InsuranceCard.disqualified_on.is_(None), InsuranceCard.disqualified_on > day),
+            )
+            .order_by(InsuranceCard.history_no.desc())
+            .limit(1)
+        ).first()
+        if base is None:
+            return None
+    shown = InsuranceCard(
+        **{c.name: getattr(base, c.name) for c in CARD_TABLES["insurance_card"].c}
     )
-    session.execute(insert(table).values(**values))
-    person = cast(Table, InsuredPerson.__table__)
-    session.execute(
-        update(person)
-        .where(person.c.insurer_no == insurer_no, person.c.insured_no == insured_no)
-        .values(latest_history_no=values["history_no"])
+    for fact in facts:
+        for column, value in fact.changes.items():
+            setattr(shown, column, _column_value(column, value))
+        shown.valid_from, shown.valid_to = fact.valid_from, fact.valid_to
+    setattr(shown, "platform_facts", tuple(facts))  # noqa: B010 - not a mapped column
+    return shown
+
+
+def resolve_facts(session: Session, staging: Table, file_id: int) -> None:
+    """A municipal 被保険者証 file resolves the platform's facts of the persons in it: a new or
+    corrected row that covers a fact's first day, or starts after it, confirms the fact when it
+    agrees (``_agrees``) and contradicts it otherwise. Either way the municipal row is what
+    shows from then on."""
+    s = staging
+    pending = session.scalars(
+        select(CardFact).where(
+            CardFact.resolution.is_(None),
+            exists().where(
+                s.c.insurer_no == CardFact.insurer_no, s.c.insured_no == CardFact.insured_no
+            ),
+        )
+    ).all()
+    now = utcnow()
+    for fact in pending:
+        rows = (
+            session.execute(
+                select(s).where(
+                    s.c.insurer_no == fact.insurer_no,
+                    s.c.insured_no == fact.insured_no,
+                    or_(s.c.correction_kind.is_(None), s.c.correction_kind != "3"),
+                    or_(
+                        s.c.valid_from >= fact.valid_from,
+                        and_(
+                            s.c.valid_from <= fact.valid_from,
+                            or_(s.c.valid_to.is_(None), s.c.valid_to >= fact.valid_from),
+                        ),
+                    ),
+                )
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            continue
+        same = any(_agrees(row, fact.changes) for row in rows)
+        fact.resolution = "confirmed" if same else "contradicted"
+        fact.resolved_at, fact.resolved_by_file_id = now, file_id
+    session.flush()
+
+
+def _agrees(row: Any, changes: dict[str, Any]) -> bool:
+    """The municipal row says what the fact says: every field the fact sets that the row fills
+    has the same value (a blank cell says nothing)."""
+    return all(
+        row.get(column) is None or row.get(column) == _column_value(column, value)
+        for column, value in changes.items()
     )
-    return cast(int, values["history_no"])
+
+
+def contradicted_facts(
+    session: Session, insurer_no: str, insured_no: str | None = None
+) -> list[CardFact]:
+    """The insurer's (or one person's) derived facts that a later municipal file contradicted,
+    newest first: the municipality reviews them (its file or the platform's derivation is
+    wrong). Shown on the municipal card page of the person, after the gate."""
+    stmt = select(CardFact).where(
+        CardFact.insurer_no == insurer_no, CardFact.resolution == "contradicted"
+    )
+    if insured_no is not None:
+        stmt = stmt.where(CardFact.insured_no == insured_no)
+    return list(session.scalars(stmt.order_by(CardFact.resolved_at.desc(), CardFact.id.desc())))
+
+
+def contradicted_count(session: Session, insurer_no: str) -> int:
+    """How many of the insurer's derived facts its files contradicted (no personal data)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(CardFact)
+            .where(CardFact.insurer_no == insurer_no, CardFact.resolution == "contradicted")
+        )
+        or 0
+    )
 
 
 def apply_certification_result(
@@ -501,15 +666,13 @@ def apply_certification_result(
     valid_from: dt.date,
     valid_to: dt.date | None,
     limit_units: int | None,
-    file_id: int,
-) -> int | None:
-    """A certification decision reaches the card: a new 被保険者証 history row derived from the
-    newest live one, with the new 要介護状態区分, 認定有効期間 (``valid_from``–``valid_to``) and
-    区分支給限度基準額 (also its 適用期間). Valid from ``valid_from``, so the previous row stays
-    current until then. Returns the new 履歴番号 (None when the person has no live card).
-
-    ``file_id`` is the ingest file that carried the result (0 for the platform itself).
-    """
+    *,
+    source_ref: str,
+) -> CardFact | None:
+    """A certification decision reaches the card as a derived fact (``record_fact``): the new
+    要介護状態区分, 認定有効期間 (``valid_from``–``valid_to``) and 区分支給限度基準額 (also its 適用期間),
+    from ``valid_from``, so the previous card stays current until then. ``source_ref`` names the
+    result (a corrected result replaces its fact, a deleted one retracts it)."""
     changes: dict[str, Any] = {
         "care_level": care_level,
         "cert_valid_from": valid_from if valid_to else None,
@@ -530,7 +693,15 @@ def apply_certification_result(
     )
     if latest_status == "2":  # 申請中 → 決定済み
         changes["application_status"] = "3"
-    return _derive_insurance_card(session, insurer_no, insured_no, valid_from, file_id, changes)
+    return record_fact(
+        session,
+        insurer_no,
+        insured_no,
+        source_ref=source_ref,
+        source_label="認定結果",
+        valid_from=valid_from,
+        changes=changes,
+    )
 
 
 def apply_plan_notification(
@@ -541,13 +712,11 @@ def apply_plan_notification(
     notified_on: dt.date,
     plan_kind: str,
     plan_valid_from: dt.date,
-    file_id: int = 0,
-) -> int | None:
-    """An accepted 居宅サービス計画作成依頼届出 reaches the card: a new 被保険者証 history row
-    with the 居宅介護支援事業所番号, 計画作成区分, 適用開始日 and 届出年月日, valid from
-    ``plan_valid_from``. Returns the new 履歴番号 (None when the person has no live card).
-    ``file_id`` 0 means the platform itself (an online notification), not a municipal file.
-    """
+    *,
+    source_ref: str,
+) -> CardFact | None:
+    """An accepted 居宅サービス計画作成依頼届出 reaches the card as a derived fact: the
+    居宅介護支援事業所番号, 計画作成区分, 適用開始日 and 届出年月日, from ``plan_valid_from``."""
     changes = {
         "plan_kind": plan_kind,
         "plan_office_no": plan_office_no,
@@ -555,8 +724,14 @@ def apply_plan_notification(
         "plan_valid_to": None,
         "plan_notified_on": notified_on,
     }
-    return _derive_insurance_card(
-        session, insurer_no, insured_no, plan_valid_from, file_id, changes
+    return record_fact(
+        session,
+        insurer_no,
+        insured_no,
+        source_ref=source_ref,
+        source_label="居宅サービス計画作成依頼届出",
+        valid_from=plan_valid_from,
+        changes=changes,
     )
 
 

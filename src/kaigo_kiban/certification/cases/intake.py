@@ -245,10 +245,16 @@ def _result_row_errors(staging: Table, row: RowMapping) -> list[FieldError]:
     return []
 
 
+def _result_fact_ref(insurer_no: str, application_no: str) -> str:
+    return f"cert_result:{insurer_no}:{application_no}"
+
+
 def merge_results(session: Session, staging: Table, file_id: int) -> list[FieldError]:
-    """Merge a ``cert_result`` file. A new or changed 要支援・要介護 decision also adds a
-    被保険者証 history row (``cards.apply_certification_result``) with the new care level, the
-    validity period and the 区分支給限度基準額."""
+    """Merge a ``cert_result`` file. A new or changed 要支援・要介護 decision also reaches the
+    被保険者証 as a derived fact (``cards.apply_certification_result``: the new care level, the
+    validity period and the 区分支給限度基準額), apart from the municipality's 履歴番号; a deleted
+    result, or one that no longer certifies a level, retracts that fact in the same
+    transaction."""
     errors = checks.duplicates(session, staging, ("insurer_no", "application_no"))
     errors += checks.unknown_applications(session, staging)
     rows = checks.rows(session, staging)
@@ -280,6 +286,7 @@ def merge_results(session: Session, staging: Table, file_id: int) -> list[FieldE
         if row["correction_kind"] == "3":
             assert old is not None
             changes.append(Change(no, "result", "cleared", result_value(old), None))
+            cards.retract_fact(session, _result_fact_ref(insurer, no))
             session.delete(old)
             continue
         if old is not None and not any(getattr(old, c) != row[c] for c in _RESULT_CONTENT):
@@ -293,7 +300,7 @@ def merge_results(session: Session, staging: Table, file_id: int) -> list[FieldE
             setattr(result, c, row[c])
         result.source_file_id = file_id
         if card_changed and row["care_level"] in CERTIFIED_LEVELS:
-            result.card_history_no = cards.apply_certification_result(
+            fact = cards.apply_certification_result(
                 session,
                 insurer,
                 cases[no].application.insured_no,
@@ -301,8 +308,12 @@ def merge_results(session: Session, staging: Table, file_id: int) -> list[FieldE
                 row["valid_from"],
                 row["valid_to"],
                 BENEFIT_LIMIT_UNITS[row["care_level"]],
-                file_id,
+                source_ref=_result_fact_ref(insurer, no),
             )
+            result.card_history_no = None if fact is None else cards.shown_history_no(fact)
+        elif card_changed:  # no longer a level with a card entry (非該当, 却下, 取下げ)
+            cards.retract_fact(session, _result_fact_ref(insurer, no))
+            result.card_history_no = None
         session.add(result)
         action = "set" if old is None else "corrected"
         changes.append(Change(no, "result", action, previous, result_value(result)))

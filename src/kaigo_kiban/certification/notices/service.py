@@ -98,13 +98,15 @@ def accept_notice(
     *,
     notified_on: dt.date | None = None,
 ) -> PlanNotice:
-    """Accept: the 届出年月日 is the day of submission (JST) unless given; the 被保険者証 gets a
-    new history row with the office (``cards.apply_plan_notification``)."""
+    """Accept: the 届出年月日 is the day of submission (JST) unless given; the 被保険者証 shows the
+    office from then on, as a derived fact apart from the municipality's 履歴番号
+    (``cards.apply_plan_notification``)."""
     notice = _municipal_notice(session, settings, actor, notice_id)
     day = notified_on or to_jst(notice.submitted_at).date()
     notice.status, notice.notified_on = "accepted", day
     notice.decided_at, notice.decided_by = utcnow(), actor.display_name
-    notice.card_history_no = cards.apply_plan_notification(
+    session.flush()
+    fact = cards.apply_plan_notification(
         session,
         notice.insurer_no,
         notice.insured_no,
@@ -112,7 +114,9 @@ def accept_notice(
         day,
         rules.PLAN_OFFICE_TYPES[notice.service_type],
         notice.plan_valid_from,
+        source_ref=f"plan_notice:{notice.id}",
     )
+    notice.card_history_no = None if fact is None else cards.shown_history_no(fact)
     session.flush()
     return notice
 
