@@ -19,6 +19,16 @@ class CardBase(BaseModel):
     deleted: bool = Field(False, description="保険者が削除 (取消) した履歴")
 
 
+class PlatformFact(BaseModel):
+    """What the platform derived and shows over the municipal card until the municipality's
+    next file resolves it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    source_label: str = Field(..., description="由来: 認定結果 / 居宅サービス計画作成依頼届出")
+    valid_from: dt.date = Field(..., description="反映開始日")
+    valid_to: dt.date | None = Field(None, description="反映終了日")
+
+
 class InsuranceCardOut(CardBase):
     name_kanji: str = Field(..., description="氏名 (漢字)", examples=["試験 花子"])
     name_kana: str = Field(..., description="氏名 (カナ)", examples=["シケン ハナコ"])
@@ -43,6 +53,21 @@ class InsuranceCardOut(CardBase):
     reimbursement_to: dt.date | None = Field(None, description="償還払い化 終了日")
     benefit_cut_from: dt.date | None = Field(None, description="給付率引下げ 開始日")
     benefit_cut_to: dt.date | None = Field(None, description="給付率引下げ 終了日")
+    application_kind: str | None = Field(
+        None, description="申請種別: 1 新規, 2 更新, 3 変更 (区分変更), 4 職権"
+    )
+    application_status: str | None = Field(
+        None, description="変更申請中区分: 1 申請なし, 2 申請中 (暫定で利用中のことがある), 3 決定済み"
+    )
+    applied_on: dt.date | None = Field(None, description="申請年月日")
+    address_exception: str | None = Field(None, description="住所地特例対象者: 1 非該当, 2 該当")
+    facility_insurer_no: str | None = Field(
+        None, description="住所地特例: 施設所在保険者番号 (施設のある市町村の保険者番号)"
+    )
+    platform_facts: list[PlatformFact] = Field(
+        default_factory=list,
+        description="市町村の次のファイルで確認されるまで、介護情報基盤が反映した内容 (認定結果・届出)",
+    )
 
 
 class CopayCardOut(CardBase):
