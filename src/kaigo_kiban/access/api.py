@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from kaigo_kiban.access import service
@@ -21,7 +23,7 @@ from kaigo_kiban.registry.models import InsuredPerson
 router = APIRouter(prefix="/api/v1", tags=["担当・同意"])
 
 
-def _by_kana(row: tuple[Assignment, InsuredPerson, str]) -> tuple[str, int]:
+def _by_kana(row: tuple[Assignment, InsuredPerson, str, Any]) -> tuple[str, int]:
     return row[1].name_kana, row[0].id
 
 
@@ -51,7 +53,7 @@ def assigned_persons(
                 verified_at=a.verified_at,
                 state=state,
             )
-            for a, p, state in shown
+            for a, p, state, _grant in shown
         ],
         next_cursor=next_cursor,
     )

@@ -352,8 +352,9 @@ def assigned_insurers(session: Session, organization_id: int | None, insured_no:
 
 def list_assigned_persons(
     session: Session, settings: Settings, actor: Actor
-) -> list[tuple[Assignment, InsuredPerson, str]]:
-    """The persons an office is (or was) assigned to, with each assignment's state."""
+) -> list[tuple[Assignment, InsuredPerson, str, Grant]]:
+    """The persons an office is actively assigned to that the gate lets it list, each with its
+    assignment, state and the grant (``insurance_card``, ``list``) the listing was audited under."""
     rows = session.execute(
         select(Assignment, InsuredPerson)
         .join(
@@ -379,7 +380,7 @@ def list_assigned_persons(
             session, settings, actor, a.insurer_no, a.insured_no, ["insurance_card"], "list"
         )
         if grant.allows("insurance_card"):
-            shown.append((a, p, state))
+            shown.append((a, p, state, grant))
     return shown
 
 

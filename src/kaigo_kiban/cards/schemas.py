@@ -57,7 +57,8 @@ class InsuranceCardOut(CardBase):
         None, description="申請種別: 1 新規, 2 更新, 3 変更 (区分変更), 4 職権"
     )
     application_status: str | None = Field(
-        None, description="変更申請中区分: 1 申請なし, 2 申請中 (暫定で利用中のことがある), 3 決定済み"
+        None,
+        description="変更申請中区分: 1 申請なし, 2 申請中 (暫定で利用中のことがある), 3 決定済み",
     )
     applied_on: dt.date | None = Field(None, description="申請年月日")
     address_exception: str | None = Field(None, description="住所地特例対象者: 1 非該当, 2 該当")

@@ -7,6 +7,8 @@ person's cards is authorised and audited.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Date, Table, and_, exists, func, insert, literal, or_, select, true, update
@@ -733,6 +735,82 @@ def apply_plan_notification(
         valid_from=plan_valid_from,
         changes=changes,
     )
+
+
+RENEWAL_WINDOW_DAYS = 60  # 更新申請 can be made from 60 days before the 認定有効期間 ends
+
+
+@dataclass(frozen=True)
+class RenewalDue:
+    """A person whose 認定有効期間 ends soon: the care manager helps with the 更新申請."""
+
+    insurer_no: str
+    insured_no: str
+    care_level: str | None
+    cert_valid_to: dt.date
+    days_left: int
+
+
+def renewals_due(
+    session: Session, grants: Sequence[Grant], today: dt.date, window: int = RENEWAL_WINDOW_DAYS
+) -> list[RenewalDue]:
+    """Of the persons the grants open (``insurance_card``), those whose 認定有効期間 on the card
+    valid today ends within ``window`` days (today included), soonest first; a renewal already
+    applied for (申請中) is left out."""
+    due = []
+    for grant in grants:
+        card = find_card_valid_on(session, grant, "insurance_card", today)
+        if card is None or card.cert_valid_to is None or card.application_status == "2":
+            continue
+        days_left = (card.cert_valid_to - today).days
+        if 0 <= days_left <= window:
+            due.append(
+                RenewalDue(
+                    grant.insurer_no,
+                    grant.insured_no,
+                    card.care_level,
+                    card.cert_valid_to,
+                    days_left,
+                )
+            )
+    return sorted(due, key=lambda r: (r.days_left, r.insurer_no, r.insured_no))
+
+
+def insurer_renewals_due(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    today: dt.date,
+    *,
+    window: int = RENEWAL_WINDOW_DAYS,
+    limit: int = 200,
+) -> list[tuple[RenewalDue, InsuredPerson]]:
+    """For the municipality: its persons whose 認定有効期間 ends within ``window`` days (the first
+    ``limit`` candidates by end date), each listed through the gate and audited."""
+    end = today + dt.timedelta(days=window)
+    candidates = session.execute(
+        select(InsuranceCard.insurer_no, InsuranceCard.insured_no)
+        .where(
+            InsuranceCard.insurer_no == (actor.insurer_no or ""),
+            InsuranceCard.deleted.is_(False),
+            InsuranceCard.cert_valid_to >= today,
+            InsuranceCard.cert_valid_to <= end,
+        )
+        .group_by(InsuranceCard.insurer_no, InsuranceCard.insured_no)
+        .order_by(func.min(InsuranceCard.cert_valid_to))
+        .limit(limit)
+    ).all()
+    grants = [
+        grant
+        for insurer_no, insured_no in candidates
+        if (
+            grant := access.open_person(
+                session, settings, actor, insurer_no, insured_no, ["insurance_card"], "list"
+            )
+        ).allows("insurance_card")
+    ]
+    due = renewals_due(session, grants, today, window)
+    return [(r, registry.get_person(session, r.insurer_no, r.insured_no)) for r in due]
 
 
 def search_persons(

@@ -38,9 +38,15 @@ def home(
     if actor.organization_kind == "municipality":
         files = ingest.list_recent_files(db, actor.insurer_no, limit=10)
         context.update(files=files, rejected=[f for f in files if f.status == "rejected"])
+        context.update(renewals=cards.insurer_renewals_due(db, settings, actor, today_jst()))
         return render(request, "home_municipality.html", context)
     if actor.organization_kind == "office":
-        context.update(assigned=access.list_assigned_persons(db, settings, actor))
+        assigned = access.list_assigned_persons(db, settings, actor)
+        names = {(p.insurer_no, p.insured_no): p for _a, p, _state, _grant in assigned}
+        due = cards.renewals_due(db, [grant for *_row, grant in assigned], today_jst())
+        context.update(
+            assigned=assigned, renewals=[(r, names[(r.insurer_no, r.insured_no)]) for r in due]
+        )
         return render(request, "home_office.html", context)
     return render(request, "home_other.html", context)
 

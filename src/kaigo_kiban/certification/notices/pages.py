@@ -39,7 +39,7 @@ def _office_notices(
 ) -> Response:
     context = {
         "rows": notices.list_notices(db, settings, actor),
-        "persons": [p for _a, p, _state in access.list_assigned_persons(db, settings, actor)],
+        "persons": [row[1] for row in access.list_assigned_persons(db, settings, actor)],
         "statuses": rules.STATUSES,
         "kinds": rules.NOTICE_KINDS,
         "error": error,
