@@ -53,6 +53,7 @@ class UsageRecord:
     paid_yen: int | None = None
     residence_id: str | None = None
     care_level: str | None = None
+    item_code: str | None = None  # 福祉用具購入: the 種目 (benefits.formats.EQUIPMENT_ITEMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +184,18 @@ def _equipment(
 ) -> AllowanceResult:
     for i, record in enumerate(history):
         _check(record, f"history[{i}]", residence=False)
-    used = sum(r.cost_yen for r in _replay_order(history, on) if fiscal_year(r.used_on) == year)
-    return _result(EQUIPMENT_PURCHASE_ALLOWANCE_YEN, used, f"{year}年度", new, [])
+    this_year = [r for r in _replay_order(history, on) if fiscal_year(r.used_on) == year]
+    used = sum(r.cost_yen for r in this_year)
+    notes = []
+    if new is not None and new.item_code and any(r.item_code == new.item_code for r in this_year):
+        notes.append(
+            Note(
+                "BN-SAME-ITEM",
+                "同じ年度に同じ種目の福祉用具を購入済みです（破損や心身の状況の変化による"
+                "再購入でなければ支給の対象になりません。市町村が判断します）",
+            )
+        )
+    return _result(EQUIPMENT_PURCHASE_ALLOWANCE_YEN, used, f"{year}年度", new, notes)
 
 
 # --- 住宅改修 ----------------------------------------------------------------------------------

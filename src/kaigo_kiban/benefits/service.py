@@ -9,7 +9,7 @@ flagged — accepted, never refused, because the municipality decides the paymen
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, exists, insert, literal, select, update
@@ -102,6 +102,7 @@ def _current_records(session: Session, kind: str, insurer_no: str, insured_no: s
 
 def _usage(row: Any) -> rules.UsageRecord:
     return rules.UsageRecord(
+        item_code=getattr(row, "item_code", None),
         used_on=row.used_on,
         cost_yen=row.cost_yen,
         paid_yen=row.paid_yen,
@@ -219,9 +220,17 @@ def _status(
             rules.HOME_MODIFICATION_ALLOWANCE_YEN,
             "現在の住居",
         )
-    # The person lives where the latest modification was made (the platform has no address
-    # history); the level is today's certification.
-    residence = rows[-1].residence_id
+    # The dwelling is the 被保険者証's address (its history follows a 転居): each modification
+    # counts at the address the card showed on its day, and today's address is where the person
+    # lives now. Without an address on the card the municipality's 住居識別番号 stands in, and the
+    # person is taken to live where the latest modification was made.
+    here = cards.address_on(session, grant, day)
+    if here is not None:
+        history = [
+            replace(u, residence_id=cards.address_on(session, grant, u.used_on) or u.residence_id)
+            for u in history
+        ]
+    residence = here or rows[-1].residence_id
     level = cards.care_level_on(session, grant, day)
     return rules.home_modification_status(history, residence_id=residence, care_level=level, on=day)
 

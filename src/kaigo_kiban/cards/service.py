@@ -339,16 +339,29 @@ def find_card_valid_on(session: Session, grant: Grant, kind: str, day: dt.date) 
     return _card_valid_on(session, kind, grant.insurer_no, grant.insured_no, day)
 
 
-LEVEL_KINDS = frozenset({"insurance_card", "home_modification"})
+ALLOWANCE_FACT_KINDS = frozenset({"insurance_card", "home_modification"})
+
+
+def _allowance_card(session: Session, grant: Grant, day: dt.date) -> Any | None:
+    if not grant.kinds & ALLOWANCE_FACT_KINDS:
+        grant.require("insurance_card")
+    return _card_valid_on(session, "insurance_card", grant.insurer_no, grant.insured_no, day)
 
 
 def care_level_on(session: Session, grant: Grant, day: dt.date) -> str | None:
     """The 要介護状態区分 of the 被保険者証 valid on ``day``. Part of the card, and also a fact of
     the 住宅改修 rule (the 3-level reset), so a grant for either kind reads it (nothing else)."""
-    if not grant.kinds & LEVEL_KINDS:
-        grant.require("insurance_card")
-    card = _card_valid_on(session, "insurance_card", grant.insurer_no, grant.insured_no, day)
+    card = _allowance_card(session, grant, day)
     return card.care_level if card is not None else None
+
+
+def address_on(session: Session, grant: Grant, day: dt.date) -> str | None:
+    """The 住所 of the 被保険者証 valid on ``day`` (spaces removed), or None. Also a fact of the
+    住宅改修 rule (a 転居 opens a new allowance), so a grant for either kind reads it."""
+    card = _allowance_card(session, grant, day)
+    if card is None or not card.address:
+        return None
+    return "".join(card.address.split())
 
 
 def list_card_history(session: Session, grant: Grant, kind: str) -> list[Any]:
