@@ -176,3 +176,36 @@ def test_delivered_care_plans_are_document_references() -> None:
     document = valid(mapping.care_plan_document(INSURER_NO, INSURED_NO, plan))
     assert document["status"] == "superseded"
     assert document["author"][0]["reference"] == "Organization/office-1310000011"
+
+
+def test_coverage_says_pending_application_restriction_address_exception_as_extensions() -> None:
+    """The card as a care office needs it, in FHIR: documented extensions (docs/fhir.md),
+    and the resource stays valid R4."""
+    from kaigo_kiban.cards.models import InsuranceCard
+
+    card = InsuranceCard(
+        insurer_no=INSURER_NO,
+        insured_no=INSURED_NO,
+        history_no=3,
+        valid_from=dt.date(2024, 4, 1),
+        deleted=False,
+        care_level="22",
+        application_kind="3",
+        application_status="2",
+        applied_on=dt.date(2024, 9, 1),
+        benefit_cut_from=dt.date(2024, 7, 1),
+        benefit_cut_to=dt.date(2025, 6, 30),
+        address_exception="2",
+        facility_insurer_no="271004",
+    )
+    resource = valid(mapping.coverage(card, None, None))
+    by_url = {e["url"]: e for e in resource["extension"]}
+    pending = {p["url"]: p for p in by_url[r.EXT_APPLICATION_PENDING]["extension"]}
+    assert pending["kind"]["valueCoding"]["display"] == "区分変更申請"
+    assert pending["appliedOn"]["valueDate"] == "2024-09-01"
+    restriction = {p["url"]: p for p in by_url[r.EXT_BENEFIT_RESTRICTION]["extension"]}
+    assert restriction["kind"]["valueCode"] == "benefit-rate-reduction"
+    assert restriction["period"]["valuePeriod"] == {"start": "2024-07-01", "end": "2025-06-30"}
+    exception = {p["url"]: p for p in by_url[r.EXT_ADDRESS_EXCEPTION]["extension"]}
+    assert exception["facilityInsurer"]["valueString"] == "271004"
+    assert r.EXT_PLATFORM_FACT not in by_url

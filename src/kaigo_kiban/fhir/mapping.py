@@ -165,6 +165,57 @@ def _period(start: dt.date | None, end: dt.date | None) -> dict[str, str]:
     return period
 
 
+APPLICATION_KIND_CODES = {"1": "新規申請", "2": "更新申請", "3": "区分変更申請", "4": "職権"}
+
+
+def _card_status_extensions(card: InsuranceCard) -> list[dict[str, Any]]:
+    """申請中, 給付制限, 住所地特例 and what the platform reflected (docs/fhir.md)."""
+    out: list[dict[str, Any]] = []
+    if card.application_status == "2":
+        parts: list[dict[str, Any]] = [
+            {
+                "url": "kind",
+                "valueCoding": {
+                    "code": card.application_kind or "",
+                    "display": APPLICATION_KIND_CODES.get(card.application_kind or "", "申請"),
+                },
+            }
+        ]
+        if card.applied_on:
+            parts.append({"url": "appliedOn", "valueDate": card.applied_on.isoformat()})
+        out.append({"url": r.EXT_APPLICATION_PENDING, "extension": parts})
+    for kind, start, end in (
+        ("reimbursement", card.reimbursement_from, card.reimbursement_to),
+        ("benefit-rate-reduction", card.benefit_cut_from, card.benefit_cut_to),
+    ):
+        if start is not None:
+            out.append(
+                {
+                    "url": r.EXT_BENEFIT_RESTRICTION,
+                    "extension": [
+                        {"url": "kind", "valueCode": kind},
+                        {"url": "period", "valuePeriod": _period(start, end)},
+                    ],
+                }
+            )
+    if card.address_exception == "2":
+        parts = [{"url": "applies", "valueBoolean": True}]
+        if card.facility_insurer_no:
+            parts.append({"url": "facilityInsurer", "valueString": card.facility_insurer_no})
+        out.append({"url": r.EXT_ADDRESS_EXCEPTION, "extension": parts})
+    for fact in card.platform_facts:
+        out.append(
+            {
+                "url": r.EXT_PLATFORM_FACT,
+                "extension": [
+                    {"url": "source", "valueString": fact.source_label},
+                    {"url": "period", "valuePeriod": _period(fact.valid_from, fact.valid_to)},
+                ],
+            }
+        )
+    return out
+
+
 def coverage(
     card: InsuranceCard, insurer: Insurer | None, copay: CopayCard | None
 ) -> dict[str, Any]:
@@ -190,6 +241,7 @@ def coverage(
         )
     if card.benefit_limit_units is not None:
         extensions.append({"url": r.EXT_LIMIT_UNITS, "valueInteger": card.benefit_limit_units})
+    extensions += _card_status_extensions(card)
     resource: dict[str, Any] = {
         "resourceType": "Coverage",
         "id": r.coverage_id(card.insurer_no, card.insured_no, card.history_no),
