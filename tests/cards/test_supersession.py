@@ -205,7 +205,9 @@ def test_the_card_valid_on_a_day_agrees_with_a_day_by_day_timeline(db: Session) 
                 checks += 1
                 if got != expected:
                     disagreements.append((kind, rows, day, got, expected))
-    print(f"supersession: {histories} histories, {checks} day checks, {len(disagreements)} disagreements")
+    print(
+        f"supersession: {histories} histories, {checks} day checks, {len(disagreements)} disagreements"
+    )
     assert histories == 4 * HISTORIES_PER_KIND and checks > 20 * histories
     assert disagreements == [], disagreements[:3]
 

@@ -21,6 +21,7 @@ from kaigo_kiban.certification.cases import progress, webhooks
 from kaigo_kiban.certification.cases.models import WebhookAttempt, WebhookDelivery
 from kaigo_kiban.core.clock import utcnow
 from kaigo_kiban.core.errors import InvalidInput
+from kaigo_kiban.core.settings import Settings
 from tests.certification.conftest import (
     OTHER,
     PERSON,
@@ -93,17 +94,17 @@ def test_webhook_is_signed_and_retried_after_a_failing_first_attempt(
     db: Session, world: World, receiver: Receiver
 ) -> None:
     world.send(db, "cert_application", [application_row()])
-    sub, secret = webhooks.subscribe(db, world.cm, receiver.url)
+    sub, secret = webhooks.subscribe(db, _dev(world), world.cm, receiver.url)
     world.send(db, "cert_milestone", [milestone_row("12", D(2026, 4, 9))])
 
     t0 = utcnow()
-    first = webhooks.run(db, world.settings, now=t0)
+    first = webhooks.run(db, _dev(world), now=t0)
     assert first == {"created": 1, "delivered": 0, "retrying": 1, "failed": 0}
     delivery = db.scalar(select(WebhookDelivery))
     assert delivery is not None and delivery.next_attempt_at == t0 + webhooks.backoff(1)
     # Not yet due: nothing is sent.
-    assert webhooks.run(db, world.settings, now=t0 + dt.timedelta(seconds=5))["delivered"] == 0
-    later = webhooks.run(db, world.settings, now=t0 + dt.timedelta(seconds=31))
+    assert webhooks.run(db, _dev(world), now=t0 + dt.timedelta(seconds=5))["delivered"] == 0
+    later = webhooks.run(db, _dev(world), now=t0 + dt.timedelta(seconds=31))
     assert later["delivered"] == 1
     assert delivery.status == "delivered" and delivery.attempts == 2
 
@@ -126,11 +127,11 @@ def test_webhook_gives_up_after_the_bounded_number_of_attempts(
 ) -> None:
     receiver.failures = 100
     world.send(db, "cert_application", [application_row()])
-    webhooks.subscribe(db, world.cm, receiver.url)
+    webhooks.subscribe(db, _dev(world), world.cm, receiver.url)
     world.send(db, "cert_milestone", [milestone_row("12", D(2026, 4, 9))])
     now = utcnow()
     for _ in range(webhooks.MAX_ATTEMPTS + 2):
-        webhooks.run(db, world.settings, now=now)
+        webhooks.run(db, _dev(world), now=now)
         now += webhooks.MAX_DELAY
     delivery = db.scalar(select(WebhookDelivery))
     assert delivery is not None
@@ -138,21 +139,59 @@ def test_webhook_gives_up_after_the_bounded_number_of_attempts(
     assert len(receiver.received) == webhooks.MAX_ATTEMPTS
 
 
-def test_webhook_urls_must_be_https_except_on_loopback(db: Session, world: World) -> None:
-    for bad in ("http://example.org/hook", "ftp://127.0.0.1/x", "https://user:pw@example.org/"):
-        with pytest.raises(InvalidInput):
-            webhooks.subscribe(db, world.cm, bad)
-    sub, _secret = webhooks.subscribe(db, world.cm, "https://example.org/hook")
+def _dev(world: World) -> Settings:
+    """The development switch the loopback receiver of these tests needs."""
+    return world.settings.model_copy(update={"webhook_allow_loopback": True})
+
+
+def test_webhook_urls_must_be_public_https(db: Session, world: World) -> None:
+    """Loopback, private, link-local (cloud metadata) and names resolving to them are refused,
+    with a stable code; http only to loopback and only with the development switch."""
+    attacks = (
+        "http://example.org/hook",
+        "ftp://127.0.0.1/x",
+        "https://user:pw@example.org/",
+        "https://127.0.0.1/hook",
+        "https://10.0.0.1/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/hook",
+        "https://[fd00::1]/hook",
+        "https://[::ffff:10.0.0.1]/hook",
+        "https://100.64.0.1/hook",
+        "https://localhost/hook",  # a name resolving to loopback
+        "http://127.0.0.1:8080/hook",  # http, without the development switch
+    )
+    for bad in attacks:
+        with pytest.raises(InvalidInput) as refused:
+            webhooks.subscribe(db, world.settings, world.cm, bad)
+        assert refused.value.code == "CT-WEBHOOK-URL", bad
+    sub, _secret = webhooks.subscribe(db, world.settings, world.cm, "https://example.org/hook")
     assert sub.url == "https://example.org/hook"
+    local, _ = webhooks.subscribe(db, _dev(world), world.cm, "http://127.0.0.1:8080/hook")
+    assert local.url.startswith("http://127.0.0.1")
+    with pytest.raises(InvalidInput):  # the switch opens loopback only
+        webhooks.subscribe(db, _dev(world), world.cm, "https://10.0.0.1/hook")
+
+
+def test_a_delivery_is_stopped_when_the_target_is_no_longer_public(
+    db: Session, world: World, receiver: Receiver
+) -> None:
+    """Checked again before each delivery: a subscription made with the development switch is
+    not delivered by a server without it."""
+    webhooks.subscribe(db, _dev(world), world.cm, receiver.url)
+    world.send(db, "cert_application", [application_row()])
+    counts = webhooks.run(db, world.settings)
+    assert counts["created"] == 1 and counts["delivered"] == 0
+    assert receiver.received == []
 
 
 def test_no_delivery_for_a_person_the_office_may_not_see(
     db: Session, world: World, receiver: Receiver
 ) -> None:
     world.send(db, "cert_application", [application_row("2026000002", insured_no=OTHER)])
-    webhooks.subscribe(db, world.cm, receiver.url)
+    webhooks.subscribe(db, _dev(world), world.cm, receiver.url)
     world.send(db, "cert_milestone", [milestone_row("11", D(2026, 4, 2), no="2026000002")])
-    assert webhooks.run(db, world.settings)["created"] == 0
+    assert webhooks.run(db, _dev(world))["created"] == 0
     assert receiver.received == []
 
 

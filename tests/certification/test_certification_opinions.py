@@ -240,3 +240,32 @@ def test_a_signature_made_with_the_sign_file_command_is_accepted(
         db, world.settings, world.clinic, opinion.id, result.output.strip(), _pem(doctor)
     )
     assert exchange.verify(world.settings, opinion).valid
+
+
+def test_a_clerk_prepares_the_draft_but_only_a_physician_submits(db: Session, world: World) -> None:
+    from kaigo_kiban.audit.models import AuditEvent
+
+    request = _request(db, world)
+    clerk = replace(world.clinic, job_type="medical_clerk")
+    opinions.save_draft(db, world.settings, clerk, request.id, complete_opinion())
+    with pytest.raises(PermissionDenied) as refused:
+        opinions.submit(db, world.settings, clerk, request.id)
+    assert refused.value.code == "CT-PHYSICIAN-ONLY"
+    denial = db.scalars(select(AuditEvent).where(AuditEvent.reason == "PHYSICIAN-ONLY")).one()
+    assert (denial.outcome, denial.job_type, denial.data_kind) == (
+        "denied",
+        "medical_clerk",
+        "opinion",
+    )
+    assert opinions.submit(db, world.settings, world.clinic, request.id).status == "submitted"
+
+
+def test_a_clinic_sees_only_its_own_past_opinions(db: Session, world: World) -> None:
+    from tests.factories import grant_for
+
+    request = _request(db, world)
+    opinions.submit(db, world.settings, world.clinic, request.id, complete_opinion())
+    grant = grant_for(INSURER_NO, PERSON, "opinion")
+    mine = opinions.prior_opinions(db, grant, institution_code=CLINIC_CODE)
+    assert [o.request_id for o in mine] == [request.id]
+    assert opinions.prior_opinions(db, grant, institution_code="1310000045") == []

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     smtp_implicit_tls: bool = False
     smtp_timeout_seconds: float = 10.0
     base_url: str = "http://127.0.0.1:8000"
+    webhook_allow_loopback: bool = Field(
+        default=False,
+        description="開発・試験用: 通知 (Webhook) をループバック (127.0.0.1 など) の http にも送る",
+    )
 
     def resolved_secret(self) -> str:
         """Secret key; in demo mode a fixed key is derived so restarts keep sessions."""

@@ -90,8 +90,10 @@ def list_webhooks(db: Db, actor: CurrentActor) -> JSONResponse:
 @router.post(
     "/webhooks", status_code=201, summary="通知先 (Webhook) の登録 (秘密鍵はこの応答でのみ返します)"
 )
-def create_webhook(body: WebhookIn, db: Db, actor: CurrentActor) -> JSONResponse:
-    sub, secret = webhooks.subscribe(db, actor, body.url)
+def create_webhook(
+    body: WebhookIn, db: Db, settings: AppSettings, actor: CurrentActor
+) -> JSONResponse:
+    sub, secret = webhooks.subscribe(db, settings, actor, body.url)
     return json_response({"id": sub.id, "url": sub.url, "secret": secret}, 201)
 
 

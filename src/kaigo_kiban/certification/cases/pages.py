@@ -79,7 +79,7 @@ def subscribe(
     url: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        _sub, secret = webhooks.subscribe(db, actor, url)
+        _sub, secret = webhooks.subscribe(db, settings, actor, url)
     except InvalidInput as exc:
         return _updates(request, db, settings, actor, error=exc, status_code=422)
     return _updates(request, db, settings, actor, secret=secret)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -642,3 +643,19 @@ def primary_assessment(
         except InvalidInput:
             level = None
     return PrimaryAssessment(adjusted, band, level, adjusted != _minutes(minutes))
+
+
+def non_public_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address is not a public Internet address an outbound webhook may reach, or None."""
+    if address.version == 6 and address.ipv4_mapped is not None:  # type: ignore[union-attr]
+        return non_public_reason(address.ipv4_mapped)  # type: ignore[union-attr]
+    checks = (
+        (address.is_loopback, "ループバック"),
+        (address.is_link_local, "リンクローカル (クラウドのメタデータを含む)"),
+        (address.is_private, "プライベート"),
+        (address.is_multicast, "マルチキャスト"),
+        (address.is_unspecified, "未指定"),
+        (address.is_reserved, "予約済み"),
+        (not address.is_global, "インターネット上の公開アドレスではない"),
+    )
+    return next((why for hit, why in checks if hit), None)

@@ -16,6 +16,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from kaigo_kiban.access import service as access
 from kaigo_kiban.accounts.rules import Actor
+from kaigo_kiban.certification.cases import rules
 from kaigo_kiban.certification.cases.models import (
     CertEvent,
     WebhookAttempt,
@@ -44,7 +46,6 @@ MAX_ATTEMPTS = 6
 BASE_DELAY = dt.timedelta(seconds=30)
 MAX_DELAY = dt.timedelta(hours=1)
 TIMEOUT_SECONDS = 10.0
-_LOOPBACK_NAMES = {"localhost"}
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -62,28 +63,50 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BASE_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
 
 
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
+def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses a host name stands for (a literal address is itself); [] when it does not
+    resolve here."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return [ipaddress.ip_address(host)]
     except ValueError:
-        return False
+        pass
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return []
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
 
 
-def check_url(url: str) -> str:
-    """https, or http to a loopback address (development); no credentials; ≤ 500 characters."""
+def target_problem(url: str, *, allow_loopback: bool = False) -> str | None:
+    """Why a webhook URL may not be a target, or None. https only, no credentials, at most 500
+    characters, and every address the host resolves to public: no loopback, private, link-local
+    (cloud metadata 169.254.169.254), shared, reserved or multicast range
+    (``rules.non_public_reason``). ``allow_loopback`` (development): http to a loopback address.
+    Checked at subscription and again, after resolution, before every delivery."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
-    problem = None
     if len(url) > 500:
-        problem = "URL は500文字以内です"
-    elif parts.scheme not in ("https", "http") or not host:
-        problem = "https:// で始まる URL を入力してください"
-    elif parts.scheme == "http" and not _is_loopback(host):
-        problem = "http は開発用 (127.0.0.1 など) に限ります。https:// の URL を入力してください"
-    elif parts.username or parts.password:
-        problem = "URL に利用者名やパスワードを含めないでください"
+        return "URL は500文字以内です"
+    if parts.scheme not in ("https", "http") or not host:
+        return "https:// で始まる URL を入力してください"
+    if parts.username or parts.password:
+        return "URL に利用者名やパスワードを含めないでください"
+    addresses = _addresses(host, parts.port or 443)
+    loopback = bool(addresses) and all(a.is_loopback for a in addresses)
+    if parts.scheme == "http" and not (allow_loopback and loopback):
+        return "https:// の URL を入力してください (http は開発用の設定でループバックに限ります)"
+    for address in addresses:
+        if address.is_loopback and allow_loopback:
+            continue
+        reason = rules.non_public_reason(address)
+        if reason is not None:
+            return f"公開されていないアドレス ({address}: {reason}) には送信できません"
+    return None
+
+
+def check_url(url: str, *, allow_loopback: bool = False) -> str:
+    """The URL, or ``CT-WEBHOOK-URL`` with why (``target_problem``)."""
+    problem = target_problem(url, allow_loopback=allow_loopback)
     if problem:
         raise InvalidInput(problem, code="CT-WEBHOOK-URL", details={"field": "url", "value": url})
     return url.strip()
@@ -95,7 +118,9 @@ def _office(actor: Actor) -> int:
     return actor.organization_id
 
 
-def subscribe(session: Session, actor: Actor, url: str) -> tuple[WebhookSubscription, str]:
+def subscribe(
+    session: Session, settings: Settings, actor: Actor, url: str
+) -> tuple[WebhookSubscription, str]:
     """Register a URL; returns the subscription and its secret (shown to the caller only now).
     Only changes that happen after subscribing are sent."""
     org_id = _office(actor)
@@ -105,7 +130,7 @@ def subscribe(session: Session, actor: Actor, url: str) -> tuple[WebhookSubscrip
         organization_id=org_id,
         account_id=actor.account_id,
         job_type=actor.job_type,
-        url=check_url(url),
+        url=check_url(url, allow_loopback=settings.webhook_allow_loopback),
         secret=secret,
         active=True,
         last_event_id=last,
@@ -236,7 +261,9 @@ def _post(
     return response.status_code, f"HTTP {response.status_code}"
 
 
-def deliver_due(session: Session, *, now: dt.datetime | None = None) -> dict[str, int]:
+def deliver_due(
+    session: Session, settings: Settings, *, now: dt.datetime | None = None
+) -> dict[str, int]:
     """POST every pending delivery whose time has come; one attempt each. Returns counts."""
     now = now or utcnow()
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
@@ -263,9 +290,13 @@ def deliver_due(session: Session, *, now: dt.datetime | None = None) -> dict[str
                 "X-KK-Delivery": str(delivery.id),
                 "X-KK-Attempt": str(attempt_no),
             }
-            status, error = (
-                _post(client, sub.url, body, headers) if sub.active else (None, "購読停止")
-            )
+            problem = target_problem(sub.url, allow_loopback=settings.webhook_allow_loopback)
+            if not sub.active:
+                status, error = None, "購読停止"
+            elif problem is not None:  # the name may resolve elsewhere now
+                status, error = None, f"送信先の確認で停止: {problem}"[:300]
+            else:
+                status, error = _post(client, sub.url, body, headers)
             session.add(
                 WebhookAttempt(
                     delivery_id=delivery.id,
@@ -294,4 +325,4 @@ def run(session: Session, settings: Settings, *, now: dt.datetime | None = None)
     """Fan out new events, then deliver what is due."""
     now = now or utcnow()
     created = dispatch(session, settings, now=now)
-    return {"created": created, **deliver_due(session, now=now)}
+    return {"created": created, **deliver_due(session, settings, now=now)}

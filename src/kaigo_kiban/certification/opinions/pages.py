@@ -64,7 +64,9 @@ def _form_page(
         if not content.get("h_doctor_name") and row.request.doctor_name:
             content["h_doctor_name"] = row.request.doctor_name
     assert row.grant is not None  # rows of the clinic's form come from clinic_request
-    prior = opinions.prior_opinions(db, row.grant, exclude_request=row.request.id)
+    prior = opinions.prior_opinions(
+        db, row.grant, institution_code=row.request.institution_code, exclude_request=row.request.id
+    )
     context = {
         "row": row,
         "sections": opinion_form.SECTIONS,

@@ -314,6 +314,23 @@ def submit(
     fails. ``content`` replaces the draft's when given.
     """
     row = clinic_request(session, settings, actor, request_id, "write")
+    if actor.job_type != "physician":
+        # 主治医意見書 is the physician's: a clerk may prepare the draft, not submit it.
+        access.record_event(
+            session,
+            settings,
+            actor,
+            row.request.insurer_no,
+            row.request.insured_no,
+            "opinion",
+            "write",
+            "PHYSICIAN-ONLY",
+            outcome="denied",
+        )
+        raise PermissionDenied(
+            "意見書を提出できるのは医師だけです（事務職員は下書きまで作成できます）",
+            code="CT-PHYSICIAN-ONLY",
+        )
     if content is not None:
         opinion, _problems = _store_draft(session, row, actor, content)
     else:
@@ -407,15 +424,21 @@ def clinic_authored(
 
 
 def prior_opinions(
-    session: Session, grant: Grant, *, exclude_request: int | None = None
+    session: Session,
+    grant: Grant,
+    *,
+    institution_code: str,
+    exclude_request: int | None = None,
 ) -> list[PhysicianOpinion]:
-    """Submitted opinions of a person, newest first."""
+    """The person's opinions that this medical institution submitted, newest first (a clinic
+    sees its own past opinions, never another clinic's)."""
     grant.require("opinion")
     stmt = (
         select(PhysicianOpinion)
         .where(
             PhysicianOpinion.insurer_no == grant.insurer_no,
             PhysicianOpinion.insured_no == grant.insured_no,
+            PhysicianOpinion.institution_code == institution_code,
             PhysicianOpinion.status == "submitted",
         )
         .order_by(PhysicianOpinion.submitted_at.desc())
