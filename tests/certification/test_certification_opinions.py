@@ -269,3 +269,47 @@ def test_a_clinic_sees_only_its_own_past_opinions(db: Session, world: World) -> 
     mine = opinions.prior_opinions(db, grant, institution_code=CLINIC_CODE)
     assert [o.request_id for o in mine] == [request.id]
     assert opinions.prior_opinions(db, grant, institution_code="1310000045") == []
+
+
+def test_the_request_reaches_the_clinic_without_comprehensive_consent(
+    db: Session, world: World
+) -> None:
+    """The opinion request is the legal basis: the clinic sees it (and may write the opinion)
+    even when the person has withdrawn 包括同意; other data still needs consent."""
+    from kaigo_kiban.access.models import Consent
+    from kaigo_kiban.core.clock import utcnow
+
+    request = _request(db, world)
+    for consent in db.scalars(select(Consent).where(Consent.insured_no == PERSON)):
+        consent.withdrawn_at = utcnow()
+    db.flush()
+    listed = opinions.clinic_requests(db, world.settings, world.clinic)
+    assert [row.request.id for row in listed] == [request.id]
+    opinion = opinions.submit(db, world.settings, world.clinic, request.id, complete_opinion())
+    assert opinion.status == "submitted"
+    cards_denied = access.open_person(
+        db, world.settings, world.clinic, INSURER_NO, PERSON, ["insurance_card"]
+    ).refused
+    assert cards_denied["insurance_card"].reason in ("CONSENT-WITHDRAWN", "POLICY")
+
+
+def test_a_physician_s_no_to_care_plan_use_hides_the_opinion_from_offices(
+    db: Session, world: World
+) -> None:
+    from kaigo_kiban.certification.casefile.reading import case_view
+
+    request = _request(db, world)
+    opinion = opinions.submit(
+        db, world.settings, world.clinic, request.id, complete_opinion(h_consent="2")
+    )
+    office = case_view(db, world.settings, world.cm, INSURER_NO, PERSON)
+    assert office["opinion"]["denied"]["code"] == "PHYSICIAN-NO-CONSENT"
+    city = case_view(db, world.settings, world.city, INSURER_NO, PERSON)
+    assert "denied" not in (city["opinion"] or {})
+    with pytest.raises(PermissionDenied) as refused:
+        opinions.read_opinion(db, world.settings, world.cm, opinion.id)
+    assert refused.value.code == "PHYSICIAN-NO-CONSENT"
+    assert opinions.read_opinion(db, world.settings, world.city, opinion.id).id == opinion.id
+    other_clinic = replace(world.clinic, organization_code="1310000045", organization_id=999)
+    with pytest.raises(NotFound):
+        opinions.read_opinion(db, world.settings, other_clinic, opinion.id)

@@ -1,12 +1,16 @@
 """Pure access rules: who the actor is, the policy table, and the decision.
 
-``decide`` is the whole of DOMAIN.md §4.4 as a function of facts the service gathers:
+``decide`` is the whole of docs/domain.md §4.4 as a function of facts the service gathers:
 
     allow = policy allows (data kind × actor group × job type)
         and (municipality of the person's insurer
              or the person themself (or an authorised proxy)
              or (consent given and an active assignment)                 # offices
-             or (consent given and an open opinion request))             # medical institutions
+             or (an open opinion request, for the opinion itself)         # medical institutions
+             or (consent given and an open opinion request))             #   (other kinds)
+
+The opinion request is the legal basis of the physician's opinion, so it reaches the clinic
+whether or not the person has given 包括同意; what else the clinic reads needs consent too.
 """
 
 from __future__ import annotations
@@ -165,6 +169,8 @@ def decide(actor: Actor, data_kind: str, action: str, facts: Facts) -> Decision:
         if denial:
             return _deny(denial)
         return Decision(True, "SELF" if actor.proxy_grant_id is None else "PROXY", "")
+    if groups == ("medical",) and data_kind == "opinion" and facts.opinion_request:
+        return Decision(True, "OPINION-REQUEST", "")
     if facts.consent == "withdrawn":
         return _deny("CONSENT-WITHDRAWN")
     if facts.consent != "given":

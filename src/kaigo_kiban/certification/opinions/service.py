@@ -383,18 +383,34 @@ def authored_opinion(
 def read_opinion(
     session: Session, settings: Settings, actor: Actor, opinion_id: int
 ) -> PhysicianOpinion:
-    """A submitted opinion (or the actor institution's own draft), through the gate."""
+    """A submitted opinion (or the actor institution's own draft), through the gate. A clinic
+    reads only its own opinions; an office does not read one whose physician said 「同意しない」
+    to its use for care plans (refused and audited)."""
     opinion = session.get(PhysicianOpinion, opinion_id)
-    own = (
-        actor.organization_kind == "medical"
-        and opinion is not None
-        and (opinion.institution_code == actor.organization_code)
-    )
-    if opinion is None or (opinion.status != "submitted" and not own):
+    medical = actor.organization_kind == "medical"
+    own = medical and opinion is not None and opinion.institution_code == actor.organization_code
+    if opinion is None or (opinion.status != "submitted" and not own) or (medical and not own):
         raise NotFound("意見書が見つかりません", code="CT-OPINION-NOT-FOUND")
     access.open_kind(
         session, settings, actor, opinion.insurer_no, opinion.insured_no, "opinion", "read"
     )
+    if actor.groups not in (("municipality",), ("medical",)) and refuses_care_plan_use(opinion):
+        access.record_event(
+            session,
+            settings,
+            actor,
+            opinion.insurer_no,
+            opinion.insured_no,
+            "opinion",
+            "read",
+            "PHYSICIAN-NO-CONSENT",
+            outcome="denied",
+        )
+        raise PermissionDenied(
+            "主治医が、この意見書を介護サービス計画作成等に利用することに同意していないため"
+            "表示できません",
+            code="PHYSICIAN-NO-CONSENT",
+        )
     return opinion
 
 
@@ -446,6 +462,12 @@ def prior_opinions(
     if exclude_request is not None:
         stmt = stmt.where(PhysicianOpinion.request_id != exclude_request)
     return list(session.scalars(stmt))
+
+
+def refuses_care_plan_use(opinion: PhysicianOpinion) -> bool:
+    """The physician answered 「同意しない」 to 本意見書が介護サービス計画作成等に利用されることへの同意
+    (``h_consent`` 2): offices may not see the opinion; the municipality may."""
+    return str((opinion.content or {}).get("h_consent") or "") == "2"
 
 
 def submitted_for_application(
