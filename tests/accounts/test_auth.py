@@ -130,3 +130,35 @@ def test_open_redirect_after_login_is_refused(harness: AppHarness) -> None:
         follow_redirects=False,
     )
     assert r.headers["location"] == "/"
+
+
+def test_refresh_tokens_rotate_and_a_reused_one_revokes_the_family(harness: AppHarness) -> None:
+    tokens = harness.token("city")
+    first = harness.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert first.status_code == 200
+    rotated = first.json()
+    assert rotated["refresh_token"] != tokens["refresh_token"]
+    assert 0 < rotated["refresh_expires_in"] <= tokens["refresh_expires_in"]
+    second = harness.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+    )
+    assert second.status_code == 200
+    newest = second.json()
+    # The first refresh token, spent, comes back: someone copied it. Everything goes.
+    replay = harness.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert (replay.status_code, replay.json()["error"]["code"]) == (401, "ACC-REFRESH-REUSED")
+    for access in (rotated["access_token"], newest["access_token"]):
+        r = harness.client.get(
+            "/api/v1/insured/0000000001/cards",
+            params={"insurer_no": "131016"},
+            headers={"Authorization": f"Bearer {access}"},
+        )
+        assert r.status_code == 401, r.text
+    again = harness.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": newest["refresh_token"]}
+    )
+    assert again.status_code == 401

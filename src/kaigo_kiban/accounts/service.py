@@ -242,29 +242,99 @@ def issue_token_pair(
     }
 
 
+def _revoke_family(session: Session, root_id: int) -> None:
+    """Revoke a refresh token, every refresh token rotated from it and their access tokens."""
+    now = utcnow()
+    frontier = [root_id]
+    while frontier:
+        session.execute(
+            update(Credential)
+            .where(Credential.id.in_(frontier), Credential.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        children = list(
+            session.scalars(select(Credential.id).where(Credential.parent_id.in_(frontier)))
+        )
+        session.execute(
+            update(Credential)
+            .where(Credential.id.in_(children), Credential.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        frontier = list(
+            session.scalars(
+                select(Credential.id).where(
+                    Credential.id.in_(children), Credential.kind == "refresh"
+                )
+            )
+        )
+
+
 def refresh_access_token(
     session: Session, settings: Settings, refresh_secret: str
 ) -> dict[str, object]:
-    """A new access token from a live refresh token (the refresh token keeps its own expiry)."""
-    refresh = resolve_credential(session, refresh_secret, ("refresh",))
-    if refresh is None or refresh.account_id is None:
+    """Rotate: a live refresh token gives a new access token and a new refresh token (with the
+    old one's expiry), and is spent. Presenting a spent one again means it was copied: the
+    whole family (every token rotated from the first) is revoked (``ACC-REFRESH-REUSED``)."""
+    cred = session.scalar(
+        select(Credential).where(Credential.secret_hash == secret_hash(refresh_secret))
+    )
+    now = utcnow()
+    if cred is not None and cred.kind == "refresh" and cred.revoked_at is not None:
+        rotated = session.scalar(
+            select(Credential.id).where(
+                Credential.parent_id == cred.id, Credential.kind == "refresh"
+            )
+        )
+        if rotated is not None:
+            root = cred.id
+            while True:  # the family's first token
+                parent = session.get(Credential, root)
+                if parent is None or parent.parent_id is None:
+                    break
+                above = session.get(Credential, parent.parent_id)
+                if above is None or above.kind != "refresh":
+                    break
+                root = above.id
+            keep(session, lambda s, root=root: _revoke_family(s, root))
+            raise Unauthenticated(
+                "このリフレッシュトークンは使用済みです。安全のため、同じログインのトークンをすべて"
+                "無効にしました。もう一度ログインしてください",
+                code="ACC-REFRESH-REUSED",
+            )
+    if (
+        cred is None
+        or cred.kind != "refresh"
+        or cred.revoked_at is not None
+        or cred.expires_at <= now
+        or cred.account_id is None
+    ):
         raise Unauthenticated(
             "リフレッシュトークンが無効か期限切れです", code="ACC-REFRESH-INVALID"
         )
+    remaining = cred.expires_at - now
+    cred.revoked_at = now  # spent: rotated below
+    refresh = issue_credential(
+        session,
+        kind="refresh",
+        organization_id=cred.organization_id,
+        account_id=cred.account_id,
+        lifetime=remaining,
+        parent_id=cred.id,
+    )
     access = issue_credential(
         session,
         kind="access",
-        organization_id=refresh.organization_id,
-        account_id=refresh.account_id,
-        lifetime=min(
-            dt.timedelta(minutes=settings.access_token_minutes), refresh.expires_at - utcnow()
-        ),
-        parent_id=refresh.id,
+        organization_id=cred.organization_id,
+        account_id=cred.account_id,
+        lifetime=min(dt.timedelta(minutes=settings.access_token_minutes), remaining),
+        parent_id=refresh.credential.id,
     )
     return {
         "access_token": access.secret,
         "token_type": "Bearer",
-        "expires_in": int((access.credential.expires_at - utcnow()).total_seconds()),
+        "expires_in": int((access.credential.expires_at - now).total_seconds()),
+        "refresh_token": refresh.secret,
+        "refresh_expires_in": int(remaining.total_seconds()),
     }
 
 
