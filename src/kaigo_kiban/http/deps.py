@@ -34,6 +34,7 @@ def get_db(request: Request) -> Iterator[Session]:
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="行ID (1〜2147483647)")]
+MAX_ROW_ID = 2**31 - 1  # row ids are 32-bit in every table: a larger cursor is a bad request
 """A database row id in a URL: bounded so no value can overflow the database's integer."""
 AppSettings = Annotated[Settings, Depends(get_settings)]
 

@@ -17,7 +17,7 @@ from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.certification.cases import overview, progress, webhooks
 from kaigo_kiban.certification.cases.schemas import WebhookIn
 from kaigo_kiban.core.errors import PermissionDenied
-from kaigo_kiban.http.deps import AppSettings, Db, RowId
+from kaigo_kiban.http.deps import MAX_ROW_ID, AppSettings, Db, RowId
 from kaigo_kiban.registry.models import InsuredPerson
 
 router = APIRouter(prefix="/api/v1/certification", tags=["要介護認定"])
@@ -69,7 +69,7 @@ def list_events(
     db: Db,
     settings: AppSettings,
     actor: CurrentActor,
-    since_id: int = Query(0, ge=0, description="この event_id より後の変化だけ"),
+    since_id: int = Query(0, ge=0, le=MAX_ROW_ID, description="この event_id より後の変化だけ"),
     limit: int = Query(100, ge=1, le=500),
 ) -> JSONResponse:
     if actor.organization_kind != "office":

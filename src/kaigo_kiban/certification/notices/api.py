@@ -11,7 +11,7 @@ from kaigo_kiban.accounts.actors import CurrentActor
 from kaigo_kiban.certification.cases.api import json_response
 from kaigo_kiban.certification.notices import service as notices
 from kaigo_kiban.certification.notices.schemas import AcceptIn, PlanNoticeIn, ReturnIn
-from kaigo_kiban.http.deps import AppSettings, Db, RowId
+from kaigo_kiban.http.deps import MAX_ROW_ID, AppSettings, Db, RowId
 
 router = APIRouter(prefix="/api/v1/certification", tags=["要介護認定"])
 
@@ -36,7 +36,7 @@ def list_plan_notices(
     settings: AppSettings,
     actor: CurrentActor,
     status: str | None = Query(None, description="submitted | accepted | returned"),
-    since_id: int = Query(0, ge=0, description="この notice_id より後だけ"),
+    since_id: int = Query(0, ge=0, le=MAX_ROW_ID, description="この notice_id より後だけ"),
     limit: int = Query(200, ge=1, le=1000),
 ) -> JSONResponse:
     rows = notices.list_notices(db, settings, actor, status=status, since_id=since_id, limit=limit)
