@@ -20,6 +20,19 @@ from tests.webapp import build_app
 MESSAGE = "この市町村はまだ介護情報基盤への送信を開始していません"
 
 
+def _schedule(db, today: dt.date, start: dt.date) -> None:  # type: ignore[no-untyped-def]
+    """千代田区 on the readiness schedule: SCHEDULED to start on ``start`` (the operator's file)."""
+    code = "13101" + str(municipality_check_digit("13101"))
+    csv = (
+        "municipality_code,municipality_name,prefecture,insurer_no,planned_start,status\n"
+        f"{code},千代田区,東京都,{INSURER_NO},{start.isoformat()},SCHEDULED\n"
+    )
+    operator = Actor(kind="operator", display_name="運用", organization_kind="operator")
+    readiness.import_readiness(
+        db, operator, io.BytesIO(csv.encode()), file_name="r.csv", today=today, max_line_bytes=65536
+    )
+
+
 def test_lookup_of_a_person_of_a_not_yet_live_municipality_says_so(tmp_path: Path) -> None:
     harness = build_app(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
     today = dt.date.today()
@@ -37,21 +50,7 @@ def test_lookup_of_a_person_of_a_not_yet_live_municipality_says_so(tmp_path: Pat
             "43",
             "MYNUMBER_CARD",
         )
-        code = "13101" + str(municipality_check_digit("13101"))
-        start = (today + dt.timedelta(days=200)).strftime("%Y-%m-%d")
-        csv = (
-            "municipality_code,municipality_name,prefecture,insurer_no,planned_start,status\n"
-            f"{code},千代田区,東京都,{INSURER_NO},{start},SCHEDULED\n"
-        )
-        operator = Actor(kind="operator", display_name="運用", organization_kind="operator")
-        readiness.import_readiness(
-            db,
-            operator,
-            io.BytesIO(csv.encode()),
-            file_name="r.csv",
-            today=today,
-            max_line_bytes=65536,
-        )
+        _schedule(db, today, today + dt.timedelta(days=200))
     page = harness.client.get(
         "/office/lookup",
         params={"insurer_no": INSURER_NO, "insured_no": "0000000001", "birth_date": "1940-01-02"},
@@ -72,20 +71,7 @@ def test_a_refused_lookup_at_a_not_yet_live_municipality_says_so_whoever_is_aske
     start = today + dt.timedelta(days=120)
     with unit_of_work(harness.sessions()) as db:
         make_person(db, "0000000001")
-        code = "13101" + str(municipality_check_digit("13101"))
-        csv = (
-            "municipality_code,municipality_name,prefecture,insurer_no,planned_start,status\n"
-            f"{code},千代田区,東京都,{INSURER_NO},{start.isoformat()},SCHEDULED\n"
-        )
-        operator = Actor(kind="operator", display_name="運用", organization_kind="operator")
-        readiness.import_readiness(
-            db,
-            operator,
-            io.BytesIO(csv.encode()),
-            file_name="r.csv",
-            today=today,
-            max_line_bytes=65536,
-        )
+        _schedule(db, today, start)
     pages, apis = [], []
     for insured_no, born in (("0000000099", "1940-01-02"), ("0000000001", "1999-09-09")):
         page = harness.client.get(

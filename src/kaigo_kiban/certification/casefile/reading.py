@@ -68,26 +68,10 @@ def case_view(
     if not grant.allows("opinion"):
         out["opinion"] = _denied(grant.decision("opinion"))
     elif (opinion := opinions.submitted_for_application(session, grant, no)) is not None:
-        if actor.groups != ("municipality",) and opinions.refuses_care_plan_use(opinion):
-            # The physician said 「同意しない」: offices do not see it; the municipality does.
-            access.record_event(
-                session,
-                settings,
-                actor,
-                insurer_no,
-                insured_no,
-                "opinion",
-                "read",
-                "PHYSICIAN-NO-CONSENT",
-                outcome="denied",
-            )
-            out["opinion"] = {
-                "denied": {
-                    "code": "PHYSICIAN-NO-CONSENT",
-                    "message": "主治医が、この意見書を介護サービス計画作成等に利用することに"
-                    "同意していないため表示できません",
-                }
-            }
-        else:
-            out["opinion"] = opinion_view(session, settings, opinion)
+        refusal = opinions.withheld_from(session, settings, actor, opinion)
+        out["opinion"] = (
+            {"denied": {"code": opinions.NO_CONSENT_CODE, "message": refusal}}
+            if refusal is not None
+            else opinion_view(session, settings, opinion)
+        )
     return out

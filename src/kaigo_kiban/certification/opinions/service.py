@@ -394,23 +394,9 @@ def read_opinion(
     access.open_kind(
         session, settings, actor, opinion.insurer_no, opinion.insured_no, "opinion", "read"
     )
-    if actor.groups not in (("municipality",), ("medical",)) and refuses_care_plan_use(opinion):
-        access.record_event(
-            session,
-            settings,
-            actor,
-            opinion.insurer_no,
-            opinion.insured_no,
-            "opinion",
-            "read",
-            "PHYSICIAN-NO-CONSENT",
-            outcome="denied",
-        )
-        raise PermissionDenied(
-            "主治医が、この意見書を介護サービス計画作成等に利用することに同意していないため"
-            "表示できません",
-            code="PHYSICIAN-NO-CONSENT",
-        )
+    refusal = withheld_from(session, settings, actor, opinion)
+    if refusal is not None:
+        raise PermissionDenied(refusal, code=NO_CONSENT_CODE)
     return opinion
 
 
@@ -464,10 +450,38 @@ def prior_opinions(
     return list(session.scalars(stmt))
 
 
+NO_CONSENT_CODE = "PHYSICIAN-NO-CONSENT"
+NO_CONSENT_MESSAGE = (
+    "主治医が、この意見書を介護サービス計画作成等に利用することに同意していないため表示できません"
+)
+
+
 def refuses_care_plan_use(opinion: PhysicianOpinion) -> bool:
     """The physician answered 「同意しない」 to 本意見書が介護サービス計画作成等に利用されることへの同意
     (``h_consent`` 2): offices may not see the opinion; the municipality may."""
     return str((opinion.content or {}).get("h_consent") or "") == "2"
+
+
+def withheld_from(
+    session: Session, settings: Settings, actor: Actor, opinion: PhysicianOpinion
+) -> str | None:
+    """Why this actor, already through the gate, still may not see this opinion (the message),
+    or None. An office does not see one the physician refused for care plans; the refusal is
+    audited as a denial."""
+    if actor.groups in (("municipality",), ("medical",)) or not refuses_care_plan_use(opinion):
+        return None
+    access.record_event(
+        session,
+        settings,
+        actor,
+        opinion.insurer_no,
+        opinion.insured_no,
+        "opinion",
+        "read",
+        NO_CONSENT_CODE,
+        outcome="denied",
+    )
+    return NO_CONSENT_MESSAGE
 
 
 def submitted_for_application(
