@@ -162,3 +162,25 @@ def test_refresh_tokens_rotate_and_a_reused_one_revokes_the_family(harness: AppH
         "/api/v1/auth/refresh", json={"refresh_token": newest["refresh_token"]}
     )
     assert again.status_code == 401
+
+
+def test_signing_out_with_any_refresh_token_of_the_sign_in_ends_it(harness: AppHarness) -> None:
+    """A client that kept the first refresh token (spent by a rotation) still signs out."""
+    tokens = harness.token("city")
+    rotated = harness.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    ).json()
+    out = harness.client.post(
+        "/api/v1/auth/revoke", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert out.status_code == 204
+    r = harness.client.get(
+        "/api/v1/insured/0000000001/cards",
+        params={"insurer_no": "131016"},
+        headers={"Authorization": f"Bearer {rotated['access_token']}"},
+    )
+    assert r.status_code == 401
+    again = harness.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+    )
+    assert again.status_code == 401

@@ -44,6 +44,4 @@ def refresh(body: RefreshRequest, db: Db, settings: AppSettings) -> dict[str, ob
     " (トークンの有無を推測させないため)。",
 )
 def revoke(body: RefreshRequest, db: Db) -> None:
-    cred = service.resolve_credential(db, body.refresh_token, ("refresh",))
-    if cred is not None:
-        service.revoke(db, cred)
+    service.sign_out(db, body.refresh_token)

@@ -269,6 +269,27 @@ def _revoke_family(session: Session, root_id: int) -> None:
         )
 
 
+def _family_root(session: Session, cred: Credential) -> int:
+    """The first refresh token of the sign-in ``cred`` was rotated from."""
+    root = cred
+    while root.parent_id is not None:
+        above = session.get(Credential, root.parent_id)
+        if above is None or above.kind != "refresh":
+            break
+        root = above
+    return root.id
+
+
+def sign_out(session: Session, refresh_secret: str) -> None:
+    """Revoke the sign-in a refresh token belongs to — given any of its refresh tokens, the
+    current one or one already rotated — with every access token made from it."""
+    cred = session.scalar(
+        select(Credential).where(Credential.secret_hash == secret_hash(refresh_secret))
+    )
+    if cred is not None and cred.kind == "refresh":
+        _revoke_family(session, _family_root(session, cred))
+
+
 def refresh_access_token(
     session: Session, settings: Settings, refresh_secret: str
 ) -> dict[str, object]:
@@ -286,15 +307,7 @@ def refresh_access_token(
             )
         )
         if rotated is not None:
-            root = cred.id
-            while True:  # the family's first token
-                parent = session.get(Credential, root)
-                if parent is None or parent.parent_id is None:
-                    break
-                above = session.get(Credential, parent.parent_id)
-                if above is None or above.kind != "refresh":
-                    break
-                root = above.id
+            root = _family_root(session, cred)
             keep(session, lambda s, root=root: _revoke_family(s, root))
             raise Unauthenticated(
                 "このリフレッシュトークンは使用済みです。安全のため、同じログインのトークンをすべて"
