@@ -468,6 +468,27 @@ def lookup_for_office(
 # --- facts the platform derives (apart from the municipal 履歴番号) -------------------------------
 
 
+def _newest_live_card(
+    session: Session, insurer_no: str, insured_no: str, started_by: dt.date | None = None
+) -> InsuranceCard | None:
+    """The person's live 被保険者証 row with the highest 履歴番号 (of those started by
+    ``started_by`` and still qualified on it, when given): what a derived fact is based on."""
+    stmt = select(InsuranceCard).where(
+        InsuranceCard.insurer_no == insurer_no,
+        InsuranceCard.insured_no == insured_no,
+        InsuranceCard.deleted.is_(False),
+    )
+    if started_by is not None:
+        stmt = stmt.where(
+            InsuranceCard.valid_from <= started_by,
+            or_(
+                InsuranceCard.disqualified_on.is_(None),
+                InsuranceCard.disqualified_on > started_by,
+            ),
+        )
+    return session.scalars(stmt.order_by(InsuranceCard.history_no.desc()).limit(1)).first()
+
+
 def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
@@ -491,16 +512,7 @@ def record_fact(
     """Record (or, from the same source, replace) what the platform derived about the person's
     被保険者証, from ``valid_from``. It ends where the newest live municipal row ends, when that is
     later; else it is open. None when the person has no live 被保険者証 to derive from."""
-    latest = session.scalars(
-        select(InsuranceCard)
-        .where(
-            InsuranceCard.insurer_no == insurer_no,
-            InsuranceCard.insured_no == insured_no,
-            InsuranceCard.deleted.is_(False),
-        )
-        .order_by(InsuranceCard.history_no.desc())
-        .limit(1)
-    ).first()
+    latest = _newest_live_card(session, insurer_no, insured_no)
     if latest is None:
         return None
     fact = session.scalar(select(CardFact).where(CardFact.source_ref == source_ref))
@@ -521,14 +533,8 @@ def shown_history_no(fact: CardFact) -> int | None:
     """The 履歴番号 of the municipal 被保険者証 a new fact is shown over on its first day."""
     session = object_session(fact)
     assert session is not None
-    card = _with_facts(
-        session,
-        _municipal_card_on(
-            session, "insurance_card", fact.insurer_no, fact.insured_no, fact.valid_from
-        ),
-        fact.insurer_no,
-        fact.insured_no,
-        fact.valid_from,
+    card = _card_valid_on(
+        session, "insurance_card", fact.insurer_no, fact.insured_no, fact.valid_from
     )
     return card.history_no if card is not None else None
 
@@ -569,22 +575,10 @@ def _with_facts(
     facts = _facts_on(session, insurer_no, insured_no, day)
     if not facts:
         return card
-    base = card
-    if base is None:  # the fact runs on past the municipal row it was derived from
-        base = session.scalars(
-            select(InsuranceCard)
-            .where(
-                InsuranceCard.insurer_no == insurer_no,
-                InsuranceCard.insured_no == insured_no,
-                InsuranceCard.deleted.is_(False),
-                InsuranceCard.valid_from <= day,
-                or_(InsuranceCard.disqualified_on.is_(None), InsuranceCard.disqualified_on > day),
-            )
-            .order_by(InsuranceCard.history_no.desc())
-            .limit(1)
-        ).first()
-        if base is None:
-            return None
+    # When no municipal row covers the day, the fact runs on past the row it was derived from.
+    base = card or _newest_live_card(session, insurer_no, insured_no, started_by=day)
+    if base is None:
+        return None
     shown = InsuranceCard(
         **{c.name: getattr(base, c.name) for c in CARD_TABLES["insurance_card"].c}
     )
@@ -696,17 +690,8 @@ def apply_certification_result(
         "limit_valid_from": valid_from if limit_units else None,
         "limit_valid_to": valid_to if limit_units else None,
     }
-    latest_status = session.scalar(
-        select(InsuranceCard.application_status)
-        .where(
-            InsuranceCard.insurer_no == insurer_no,
-            InsuranceCard.insured_no == insured_no,
-            InsuranceCard.deleted.is_(False),
-        )
-        .order_by(InsuranceCard.history_no.desc())
-        .limit(1)
-    )
-    if latest_status == "2":  # 申請中 → 決定済み
+    latest = _newest_live_card(session, insurer_no, insured_no)
+    if latest is not None and latest.application_status == "2":  # 申請中 → 決定済み
         changes["application_status"] = "3"
     return record_fact(
         session,
