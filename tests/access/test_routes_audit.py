@@ -261,6 +261,12 @@ PERSONAL_DATA: dict[tuple[str, str], tuple[str, str, dict[str, object] | None, A
         CARDS_READ,
     ),
     # "0000" finds 0000000001 and 0000000077: each person shown is audited as a search result
+    ("GET", "/municipal/renewals"): (
+        "/municipal/renewals",
+        "city",
+        None,
+        _audited("list", "insurance_card"),
+    ),
     ("GET", "/municipal/persons"): (
         "/municipal/persons?q=0000",
         "city",
@@ -723,7 +729,12 @@ def test_every_personal_data_route_writes_an_audit_event(tmp_path: Path) -> None
             write_card_file(
                 Path(harness.settings.data_dir),
                 "insurance_card",
-                [insurance_card_row("0000000077")],
+                [  # its 認定有効期間 ends within 60 days: on the municipal renewals list
+                    insurance_card_row(
+                        "0000000077",
+                        cert_valid_to=(dt.date.today() + dt.timedelta(days=30)).strftime("%Y%m%d"),
+                    )
+                ],
             ),
             harness.settings,
         )

@@ -59,7 +59,7 @@ def test_renewals_due_are_those_ending_within_60_days_not_yet_applied_for(
     ]
 
 
-def test_the_office_and_municipal_homes_list_them(tmp_path: Path) -> None:
+def test_the_office_home_and_the_municipal_renewals_page_list_them(tmp_path: Path) -> None:
     harness = build_app(f"sqlite:///{tmp_path / 'h.db'}", tmp_path)
     rows = [_row("0000000001", 20), _row("0000000002", 45), _row("0000000003", 200)]
     with unit_of_work(harness.sessions()) as db:
@@ -77,6 +77,8 @@ def test_the_office_and_municipal_homes_list_them(tmp_path: Path) -> None:
     assert "0000000002" not in section  # not this office's person
     assert "0000000003" not in section  # ends in 200 days
     city_home = harness.client.get("/", headers=harness.headers("city")).text
-    section = city_home[city_home.find("h-renewals") :]
+    assert "/municipal/renewals" in city_home and "h-renewals" not in city_home
+    city_page = harness.client.get("/municipal/renewals", headers=harness.headers("city")).text
+    section = city_page[city_page.find("h-renewals") :]
     assert "0000000001" in section and "0000000002" in section and "あと 45 日" in section
     assert "0000000003" not in section

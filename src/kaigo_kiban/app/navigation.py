@@ -48,6 +48,7 @@ NAV: tuple[NavItem, ...] = (
     _nav("/municipal/persons", "被保険者の検索", "municipality"),
     _nav("/municipal/ingest", "ファイル取込", "municipality"),
     _nav("/municipal/certifications", "認定の進捗", "municipality"),
+    _nav("/municipal/renewals", "更新申請の時期の方", "municipality"),
     _nav("/municipal/opinion-requests", "主治医意見書の依頼", "municipality"),
     _nav("/municipal/plan-notices", "計画作成依頼届出の受付", "municipality"),
     _nav("/municipal/access-log", "照会の記録", "municipality"),

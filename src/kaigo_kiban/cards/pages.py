@@ -28,6 +28,14 @@ def search(
     return render(request, template, {"q": q, "persons": persons, "title": "被保険者の検索"})
 
 
+@router.get("/municipal/renewals")
+def renewals(request: Request, db: Db, settings: AppSettings, actor: MunicipalActor) -> Response:
+    """The insurer's persons whose 認定有効期間 ends within 60 days (each listed through the gate,
+    so on a page of its own rather than on every load of the home page)."""
+    due = service.insurer_renewals_due(db, settings, actor, today_jst())
+    return render(request, "cards/renewals.html", {"renewals": due, "title": "更新申請の時期の方"})
+
+
 @router.get("/municipal/persons/{insured_no}")
 def person(
     request: Request,

@@ -38,7 +38,6 @@ def home(
     if actor.organization_kind == "municipality":
         files = ingest.list_recent_files(db, actor.insurer_no, limit=10)
         context.update(files=files, rejected=[f for f in files if f.status == "rejected"])
-        context.update(renewals=cards.insurer_renewals_due(db, settings, actor, today_jst()))
         return render(request, "home_municipality.html", context)
     if actor.organization_kind == "office":
         assigned = access.list_assigned_persons(db, settings, actor)
