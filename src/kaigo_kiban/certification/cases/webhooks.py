@@ -277,6 +277,7 @@ def deliver_due(
     if not due:
         return counts
     with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        checked: dict[int, str | None] = {}
         for delivery in due:
             sub = session.get(WebhookSubscription, delivery.subscription_id)
             assert sub is not None
@@ -290,7 +291,11 @@ def deliver_due(
                 "X-KK-Delivery": str(delivery.id),
                 "X-KK-Attempt": str(attempt_no),
             }
-            problem = target_problem(sub.url, allow_loopback=settings.webhook_allow_loopback)
+            if sub.id not in checked:  # resolved once per subscription and run
+                checked[sub.id] = target_problem(
+                    sub.url, allow_loopback=settings.webhook_allow_loopback
+                )
+            problem = checked[sub.id]
             if not sub.active:
                 status, error = None, "購読停止"
             elif problem is not None:  # the name may resolve elsewhere now
