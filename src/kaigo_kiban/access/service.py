@@ -199,10 +199,6 @@ def _actor_fields(actor: Actor) -> dict[str, object]:
     }
 
 
-def _append_kept(session: Session, *, chunk: list[dict[str, object]], fail: bool) -> None:
-    audit.append_events(session, chunk, fail=fail)
-
-
 def append_audit_rows(
     session: Session, settings: Settings, rows: list[dict[str, object]], *, kept: bool = False
 ) -> None:
@@ -213,7 +209,7 @@ def append_audit_rows(
     for stays, group in groupby(rows, key=lambda r: kept or r["outcome"] == "denied"):
         chunk = list(group)
         if stays:
-            keep(session, partial(_append_kept, chunk=chunk, fail=fail))
+            keep(session, partial(audit.append_events, events=chunk, fail=fail))
         else:
             audit.append_events(session, chunk, fail=fail)
 
