@@ -747,6 +747,7 @@ class RenewalDue:
     care_level: str | None
     cert_valid_to: dt.date
     days_left: int
+    person: InsuredPerson | None  # the registry row (for the name shown)
 
 
 def renewals_due(
@@ -769,6 +770,7 @@ def renewals_due(
                     card.care_level,
                     card.cert_valid_to,
                     days_left,
+                    session.get(InsuredPerson, grant.person),
                 )
             )
     return sorted(due, key=lambda r: (r.days_left, r.insurer_no, r.insured_no))
@@ -782,7 +784,7 @@ def insurer_renewals_due(
     *,
     window: int = RENEWAL_WINDOW_DAYS,
     limit: int = 200,
-) -> list[tuple[RenewalDue, InsuredPerson]]:
+) -> list[RenewalDue]:
     """For the municipality: its persons whose 認定有効期間 ends within ``window`` days (the first
     ``limit`` candidates by end date), each listed through the gate and audited."""
     end = today + dt.timedelta(days=window)
@@ -807,8 +809,7 @@ def insurer_renewals_due(
             )
         ).allows("insurance_card")
     ]
-    due = renewals_due(session, grants, today, window)
-    return [(r, registry.get_person(session, r.insurer_no, r.insured_no)) for r in due]
+    return renewals_due(session, grants, today, window)
 
 
 def search_persons(

@@ -41,11 +41,8 @@ def home(
         return render(request, "home_municipality.html", context)
     if actor.organization_kind == "office":
         assigned = access.list_assigned_persons(db, settings, actor)
-        names = {(p.insurer_no, p.insured_no): p for _a, p, _state, _grant in assigned}
         due = cards.renewals_due(db, [grant for *_row, grant in assigned], today_jst())
-        context.update(
-            assigned=assigned, renewals=[(r, names[(r.insurer_no, r.insured_no)]) for r in due]
-        )
+        context.update(assigned=assigned, renewals=due)
         return render(request, "home_office.html", context)
     return render(request, "home_other.html", context)
 
